@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import (
+    CaseInsensitivePasswordResetForm,
+    EmailAuthenticationForm,
+    ProfileForm,
+    SignUpForm,
+)
+from events.selectors import registrations_for_user
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        services.send_email_verification(user=user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Welcome! We sent you a link to confirm your email address."),
+        )
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    user = services.verify_email(token=token)
+    if user is None:
+        return render(request, "accounts/verify_failed.html", status=400)
+    messages.success(request, _("Your email address is confirmed."))
+    return redirect("accounts:dashboard" if request.user.is_authenticated else "accounts:login")
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = CaseInsensitivePasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "emails/password_reset.txt"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.mark_email_verified(user=form.user)
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """My trainings: upcoming, waitlisted and past, in one page."""
+    now = timezone.now()
+    upcoming, waitlisted, past = [], [], []
+    for registration in registrations_for_user(request.user):
+        if registration.session.ends_at <= now:
+            past.append(registration)
+        elif registration.status == registration.Status.WAITLISTED:
+            waitlisted.append(registration)
+        else:
+            upcoming.append(registration)
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {"upcoming": upcoming, "waitlisted": waitlisted, "past": past},
+    )

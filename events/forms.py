@@ -1,0 +1,85 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Registration, Sector
+
+MONTH_FORMAT = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class RegistrationForm(forms.ModelForm):
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the organizers keep these details to run this training and report "
+            "anonymous totals to its funders, as the privacy notice describes."
+        ),
+        required=True,
+        error_messages={"required": _("Please give your consent so that we can register you.")},
+    )
+
+    class Meta:
+        model = Registration
+        fields = [
+            "full_name",
+            "email",
+            "organization",
+            "sector",
+            "job_title",
+            "accommodations",
+        ]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "organization": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "accommodations": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "accommodations": _("Interpreting, mobility, dietary or other needs (optional)."),
+            "email": _("We send your confirmation and a private link to manage it here."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = Sector.objects.filter(active=True)
+        self.fields["sector"].empty_label = _("Choose the sector you work in")
+        self.fields["sector"].error_messages["invalid_choice"] = _(
+            "Choose one of the listed sectors."
+        )
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Please enter your name."))
+        return name
+
+
+class CatalogueFilterForm(forms.Form):
+    sector = forms.ModelChoiceField(
+        queryset=Sector.objects.filter(active=True),
+        to_field_name="slug",
+        required=False,
+        label=_("Sector"),
+        empty_label=_("All sectors"),
+    )
+    city = forms.ChoiceField(required=False, label=_("City"))
+    month = forms.RegexField(
+        regex=MONTH_FORMAT,
+        required=False,
+        label=_("Month"),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
+    )
+    mode = forms.ChoiceField(
+        required=False,
+        label=_("Format"),
+        choices=[("", _("Any")), ("in_person", _("In person")), ("online", _("Online"))],
+    )
+
+
+    def __init__(self, *args, cities: list[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["city"].choices = [("", _("All cities"))] + [(c, c) for c in cities]
+
+
+class ReminderPreferenceForm(forms.Form):
+    reminders = forms.BooleanField(required=False, label=_("Send me reminder emails"))

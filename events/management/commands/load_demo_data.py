@@ -1,0 +1,122 @@
+"""Idempotent demo data: the 2014 Fargo training, upcoming North Dakota sessions, logins."""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from events.models import Sector, Training, TrainingSession
+
+CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
+MOUNTAIN = zoneinfo.ZoneInfo("America/Denver")
+
+DEMO_ADMIN = ("admin@example.org", "demo-admin-pass")
+DEMO_ORGANIZER = ("organizer@example.org", "demo-organizer-pass")
+
+DESCRIPTION = (
+    "Human trafficking hides in plain sight: in hotels and truck stops, on farms and oil "
+    "fields, in schools and online. This three-hour training teaches front-line workers "
+    "and residents the indicators of labor and sex trafficking, how victims are recruited "
+    "and controlled, and exactly what to do when something seems wrong.\n\n"
+    "You will learn: the legal definitions; red flags by sector; how to respond safely "
+    "without confronting anyone; and how to report to the National Human Trafficking "
+    "Hotline, the DHS/HSI Tip Line or 911. If you see something, say something."
+)
+
+# (city, venue, address, zone, days from today, capacity, online)
+UPCOMING = [
+    ("Fargo", "Fargo Civic Center", "207 4th St N", CENTRAL, 21, 120, False),
+    ("Bismarck", "Bismarck Event Center", "315 S 5th St", CENTRAL, 35, 80, False),
+    ("Grand Forks", "Alerus Center", "1200 S 42nd St", CENTRAL, 49, 60, False),
+    ("Williston", "Raymond Family Community Center", "1 Bill Gaida Way", MOUNTAIN, 63, 40, False),
+    ("Minot", "", "", CENTRAL, 28, 200, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (safe to run again): trainings, sessions, an admin and an organizer."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        training, _ = Training.objects.update_or_create(
+            slug="identifying-reporting-human-trafficking",
+            defaults={
+                "title": "Identifying & Reporting Human Trafficking",
+                "summary": "Spot the signs of trafficking in your workplace and community, "
+                "and know exactly how to report it.",
+                "description": DESCRIPTION,
+                "hosts": "DHS Blue Campaign and the Office of the U.S. Senator for North Dakota",
+                "credit_hours": 3,
+                "signatory_name": "Blue Campaign Training Coordinator",
+                "signatory_title": "U.S. Department of Homeland Security",
+            },
+        )
+        training.target_sectors.set(Sector.objects.filter(active=True))
+
+        admin = self._user(DEMO_ADMIN, "Demo Admin", superuser=True)
+        organizer = self._user(DEMO_ORGANIZER, "Demo Organizer", superuser=False)
+
+        fargo_2014, _ = TrainingSession.objects.update_or_create(
+            training=training,
+            starts_at=datetime(2014, 5, 9, 9, 0, tzinfo=CENTRAL),
+            defaults={
+                "ends_at": datetime(2014, 5, 9, 12, 0, tzinfo=CENTRAL),
+                "venue": "Fargo Civic Center",
+                "address": "207 4th St N",
+                "city": "Fargo",
+                "state": "ND",
+                "capacity": 120,
+                "status": TrainingSession.Status.PUBLISHED,
+            },
+        )
+        fargo_2014.organizers.add(organizer)
+
+        today = timezone.localdate()
+        for city, venue, address, zone, days, capacity, online in UPCOMING:
+            day = today + timedelta(days=days)
+            starts = datetime.combine(day, time(9, 0), tzinfo=zone)
+            session = (
+                TrainingSession.objects.filter(training=training, city=city)
+                .exclude(pk=fargo_2014.pk)
+                .first()
+            )
+            if session is None:
+                session = TrainingSession.objects.create(
+                    training=training,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=3),
+                    timezone=zone.key,
+                    venue=venue,
+                    address=address,
+                    city=city,
+                    state="ND",
+                    online_url="https://meet.example.org/nd-trafficking" if online else "",
+                    capacity=capacity,
+                    status=TrainingSession.Status.PUBLISHED,
+                    what_to_bring="A photo ID for check-in and something to take notes with.",
+                )
+            session.organizers.add(organizer)
+
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
+        self.stdout.write(f"  Admin:     {admin.email} / {DEMO_ADMIN[1]}")
+        self.stdout.write(f"  Organizer: {organizer.email} / {DEMO_ORGANIZER[1]}")
+
+    def _user(self, login: tuple[str, str], name: str, *, superuser: bool) -> User:
+        email, password = login
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User(email=email, full_name=name, email_verified_at=timezone.now())
+            user.set_password(password)
+        user.is_staff = True
+        user.is_superuser = superuser
+        user.save()
+        if not superuser:
+            from django.contrib.auth.models import Group
+
+            group = Group.objects.filter(name="Organizers").first()
+            if group is not None:
+                user.groups.add(group)
+        return user

@@ -1,0 +1,15 @@
+from .audit import AuditEntry
+from .catalog import Sector, Training, TrainingSession
+from .certificates import Certificate
+from .notifications import Notification
+from .registrations import Registration
+
+__all__ = [
+    "AuditEntry",
+    "Certificate",
+    "Notification",
+    "Registration",
+    "Sector",
+    "Training",
+    "TrainingSession",
+]

@@ -1,0 +1,229 @@
+"""The catalogue: sectors, trainings (the curriculum) and their scheduled sessions."""
+
+import re
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.tokens import new_public_id
+
+DEFAULT_REMINDERS = "7d,1d,2h"
+_OFFSET_RE = re.compile(r"^(\d{1,3})([dhm])$")
+_UNIT = {"d": "days", "h": "hours", "m": "minutes"}
+
+# North Dakota spans two zones; the neighbours cover sessions across the region.
+TIMEZONE_CHOICES = [
+    ("America/Chicago", _("Central (Fargo, Bismarck)")),
+    ("America/Denver", _("Mountain (Dickinson, Williston)")),
+    ("America/North_Dakota/Center", _("Central – Oliver County")),
+    ("America/North_Dakota/New_Salem", _("Central – Morton County")),
+    ("America/North_Dakota/Beulah", _("Central – Mercer County")),
+    ("America/New_York", _("Eastern")),
+    ("America/Los_Angeles", _("Pacific")),
+    ("America/Anchorage", _("Alaska")),
+    ("Pacific/Honolulu", _("Hawaii")),
+]
+
+
+def parse_reminder_offsets(text: str) -> list[tuple[str, timedelta]]:
+    """Parse "7d,1d,2h" into [("7d", 7 days), ...], longest first."""
+    offsets: dict[str, timedelta] = {}
+    for part in (text or "").replace(" ", "").split(","):
+        if not part:
+            continue
+        match = _OFFSET_RE.match(part.lower())
+        if not match:
+            raise ValidationError(
+                _("“%(part)s” is not an offset. Use numbers with d, h or m, like 7d,1d,2h."),
+                params={"part": part[:20]},
+            )
+        amount, unit = int(match[1]), match[2]
+        delta = timedelta(**{_UNIT[unit]: amount})
+        if delta <= timedelta(0) or delta > timedelta(days=60):
+            raise ValidationError(_("Reminders must be between 1 minute and 60 days before."))
+        offsets[f"{amount}{unit}"] = delta
+    return sorted(offsets.items(), key=lambda item: item[1], reverse=True)
+
+
+def validate_reminder_offsets(text: str) -> None:
+    parse_reminder_offsets(text)
+
+
+class Sector(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Training(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    hosts = models.CharField(
+        _("hosts"), max_length=300, help_text=_("Who presents it, e.g. DHS Blue Campaign.")
+    )
+    credit_hours = models.DecimalField(
+        _("credit hours"),
+        max_digits=4,
+        decimal_places=2,
+        default=3,
+        validators=[MinValueValidator(0), MaxValueValidator(99)],
+    )
+    target_sectors = models.ManyToManyField(
+        Sector, verbose_name=_("target sectors"), blank=True, related_name="trainings"
+    )
+    signatory_name = models.CharField(_("certificate signatory"), max_length=200, blank=True)
+    signatory_title = models.CharField(_("signatory title"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingSession(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    public_id = models.CharField(
+        _("public id"), max_length=16, unique=True, default=new_public_id, editable=False
+    )
+    training = models.ForeignKey(
+        Training, verbose_name=_("training"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    timezone = models.CharField(
+        _("time zone"), max_length=64, choices=TIMEZONE_CHOICES, default="America/Chicago"
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, db_index=True)
+    state = models.CharField(_("state"), max_length=2, default="ND")
+    online_url = models.URLField(_("online meeting link"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(100_000)]
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: registration closes when the session starts."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organizers"),
+        blank=True,
+        related_name="organized_sessions",
+    )
+    reminder_offsets = models.CharField(
+        _("reminders before the start"),
+        max_length=100,
+        default=DEFAULT_REMINDERS,
+        blank=True,
+        validators=[validate_reminder_offsets],
+        help_text=_("Comma-separated, e.g. 7d,1d,2h. Empty: no reminders."),
+    )
+    what_to_bring = models.TextField(_("what to bring"), blank=True)
+    # Bumped when the time or place changes, so each change sends its own notice.
+    schedule_version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at, self.tzinfo)
+        return f"{self.training.title} – {self.city}, {local:%b %-d, %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:session_detail", args=[self.public_id])
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def local_starts_at(self):
+        return timezone.localtime(self.starts_at, self.tzinfo)
+
+    @property
+    def local_ends_at(self):
+        return timezone.localtime(self.ends_at, self.tzinfo)
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_url) and not self.venue
+
+    @property
+    def place(self) -> str:
+        parts = [self.venue, self.address, f"{self.city}, {self.state}"]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def seats_left(self) -> int:
+        """Free seats; uses the selectors' confirmed_count annotation when present."""
+        confirmed = getattr(self, "confirmed_count", None)
+        if confirmed is None:
+            confirmed = self.registrations.filter(status="confirmed").count()
+        return max(0, self.capacity - confirmed)
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_left == 0 or bool(getattr(self, "waitlisted_count", 0))
+
+    def reminder_schedule(self) -> list[tuple[str, timedelta]]:
+        return parse_reminder_offsets(self.reminder_offsets)
+
+    def registration_closed_reason(self, now=None) -> str:
+        """Why registration is closed, in words for the page; "" when it is open."""
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return _("This session was cancelled.")
+        if self.status != self.Status.PUBLISHED:
+            return _("This session is not open for registration yet.")
+        if self.starts_at <= now:
+            return _("This session has already started or taken place.")
+        if self.registration_opens_at and now < self.registration_opens_at:
+            opens = timezone.localtime(self.registration_opens_at, self.tzinfo)
+            return _("Registration opens on %(date)s.") % {"date": f"{opens:%B %-d, %Y %-I:%M %p}"}
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return _("Registration for this session has closed.")
+        return ""

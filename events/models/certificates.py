@@ -1,0 +1,47 @@
+"""Certificates of attendance: a snapshot of what they certify, verifiable by code."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .registrations import Registration
+
+
+class Certificate(models.Model):
+    registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    # Stored without dashes, upper-case; shown as XXXX-XXXX-XXXX.
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    name_printed = models.CharField(_("name as printed"), max_length=200)
+    training_title = models.CharField(_("training"), max_length=200)
+    session_starts_at = models.DateTimeField(_("session start"))
+    session_ends_at = models.DateTimeField(_("session end"))
+    session_timezone = models.CharField(_("time zone"), max_length=64)
+    place = models.CharField(_("place"), max_length=400)
+    credit_hours = models.DecimalField(_("credit hours"), max_digits=4, decimal_places=2)
+    hosts = models.CharField(_("hosts"), max_length=300)
+    signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
+    signatory_title = models.CharField(_("signatory title"), max_length=200, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("revocation reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.display_code
+
+    @property
+    def display_code(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,60 @@
+"""The outbox: every email to an attendee is a row, sent once."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .registrations import Registration
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Confirmation")
+        WAITLISTED = "waitlisted", _("Waiting-list place")
+        PROMOTED = "promoted", _("Promoted from the waiting list")
+        CANCELLED = "cancelled", _("Registration cancelled")
+        REMINDER = "reminder", _("Reminder")
+        SESSION_CHANGED = "session_changed", _("Session changed")
+        SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
+        CERTIFICATE = "certificate", _("Certificate")
+        ORGANIZER_MESSAGE = "organizer_message", _("Message from the organizer")
+        MANAGE_LINK = "manage_link", _("Manage link resent")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # Distinguishes repeatable messages: the reminder offset ("7d"), the session's
+    # schedule version, a resend counter or an organizer message number.
+    variant = models.CharField(_("variant"), max_length=32, blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications (outbox)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "kind", "variant"], name="one_notification_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        return f"{label} {self.variant}".strip()

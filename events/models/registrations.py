@@ -1,0 +1,97 @@
+"""Registrations: one row per person per session, confirmed, waitlisted or cancelled."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from events.tokens import manage_token_for, new_checkin_code, new_manage_nonce
+
+from .catalog import Sector, TrainingSession
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    session = models.ForeignKey(
+        TrainingSession,
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        related_name="registrations",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations",
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    # Stored normalized (trimmed, lower-case) by the registration service.
+    email = models.EmailField(_("email"), max_length=254, db_index=True)
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    accommodations = models.TextField(_("accessibility needs"), max_length=2000, blank=True)
+    consented_at = models.DateTimeField(_("consent given at"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, db_index=True)
+    # Waiting-list order is first come, first served: (waitlisted_at, id).
+    waitlisted_at = models.DateTimeField(_("joined waiting list"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    attended = models.BooleanField(_("attended"), default=False)
+    reminders_opt_out = models.BooleanField(_("no reminders"), default=False)
+    manage_nonce = models.CharField(max_length=32, default=new_manage_nonce, editable=False)
+    manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    checkin_code = models.CharField(
+        max_length=16, unique=True, default=new_checkin_code, editable=False
+    )
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "email"],
+                condition=~Q(status="cancelled"),
+                name="one_active_registration_per_email",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status"]),
+            models.Index(fields=["session", "status", "waitlisted_at", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def manage_token(self) -> str:
+        return manage_token_for(self.manage_nonce)
+
+    def get_manage_url(self) -> str:
+        return reverse("events:manage", args=[self.manage_token])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED

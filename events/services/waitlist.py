@@ -1,0 +1,81 @@
+"""The waiting list: first come, first served, promoted under the session lock."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models import Notification, Registration, TrainingSession
+
+from .audit import record_audit
+from .locking import lock_session
+from .notifications import queue_notification
+
+
+class PromotionRefused(Exception):
+    """The registration cannot be promoted; the message says why."""
+
+
+def waitlist_queryset(session_id: int):
+    return Registration.objects.filter(
+        session_id=session_id, status=Registration.Status.WAITLISTED
+    ).order_by("waitlisted_at", "id")
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1-based place on the waiting list, or None when not waitlisted."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    at = registration.waitlisted_at
+    return (
+        waitlist_queryset(registration.session_id)
+        .filter(Q(waitlisted_at__lt=at) | Q(waitlisted_at=at, id__lte=registration.id))
+        .count()
+    )
+
+
+def _promote(registration: Registration, *, actor=None) -> Registration:
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at = timezone.now()
+    registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+    record_audit(action="promoted", actor=actor, registration=registration)
+    queue_notification(registration=registration, kind=Notification.Kind.PROMOTED)
+    return registration
+
+
+def fill_free_seats(*, session: TrainingSession, actor=None) -> list[Registration]:
+    """Promote waiting registrants into free seats. The caller holds the session lock."""
+    if session.status == TrainingSession.Status.CANCELLED:
+        return []
+    confirmed = Registration.objects.filter(
+        session=session, status=Registration.Status.CONFIRMED
+    ).count()
+    free = session.capacity - confirmed
+    if free <= 0:
+        return []
+    waiting = list(waitlist_queryset(session.pk).select_for_update()[:free])
+    return [_promote(registration, actor=actor) for registration in waiting]
+
+
+def promote_from_waitlist(*, session_id: int, actor=None) -> list[Registration]:
+    """Fill every free seat from the waiting list, e.g. after the capacity was raised."""
+    with transaction.atomic():
+        session = lock_session(session_id)
+        return fill_free_seats(session=session, actor=actor)
+
+
+def promote_registration(*, registration_id: int, actor=None) -> Registration:
+    """Promote one chosen registrant (an organizer's action), never past capacity."""
+    with transaction.atomic():
+        session_id = Registration.objects.values_list("session_id", flat=True).get(
+            pk=registration_id
+        )
+        session = lock_session(session_id)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.status != Registration.Status.WAITLISTED:
+            raise PromotionRefused("not on the waiting list")
+        confirmed = Registration.objects.filter(
+            session=session, status=Registration.Status.CONFIRMED
+        ).count()
+        if confirmed >= session.capacity:
+            raise PromotionRefused("session is full")
+        return _promote(registration, actor=actor)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("sessions/", views.catalogue, name="catalogue"),
+    path("sessions/<str:public_id>/", views.session_detail, name="session_detail"),
+    path("sessions/<str:public_id>/registered/", views.registered, name="registered"),
+    path("sessions/<str:public_id>/calendar.ics", views.session_ics, name="session_ics"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
+    path("manage/<str:token>/reminders/", views.manage_reminders, name="manage_reminders"),
+    path("manage/<str:token>/calendar.ics", views.manage_ics, name="manage_ics"),
+]

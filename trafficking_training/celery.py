@@ -1,0 +1,51 @@
+"""The Celery app: JSON only, time limits, separate email and pdf queues, beat in code."""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trafficking_training.settings")
+
+app = Celery("trafficking_training")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    task_time_limit=600,
+    task_soft_time_limit=540,
+    task_default_queue="default",
+    task_queues=(Queue("default"), Queue("email"), Queue("pdf")),
+    task_routes={
+        "events.tasks.send_notification": {"queue": "email"},
+        "events.tasks.issue_certificate_task": {"queue": "pdf"},
+        "events.tasks.issue_session_certificates": {"queue": "pdf"},
+    },
+    # One message at a time per process: a long SMTP send never holds others back,
+    # and a killed process loses at most the one message it held (redelivered).
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,
+    beat_schedule={
+        "dispatch-due-reminders": {
+            "task": "events.tasks.dispatch_due_reminders",
+            "schedule": float(os.environ.get("REMINDER_SCAN_SECONDS", "300")),
+        },
+        "issue-due-certificates": {
+            "task": "events.tasks.issue_due_certificates",
+            "schedule": 900.0,
+        },
+        "requeue-stale-notifications": {
+            "task": "events.tasks.requeue_stale_notifications",
+            "schedule": 600.0,
+        },
+        "anonymize-expired-registrations": {
+            "task": "events.tasks.anonymize_expired_registrations",
+            "schedule": 86400.0,
+        },
+    },
+)
+app.autodiscover_tasks()

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from events import views as event_views
+from trafficking_training import views
+
+admin.site.site_header = _("Trafficking awareness trainings")
+admin.site.site_title = _("Trainings admin")
+admin.site.index_title = _("Organize trainings")
+
+urlpatterns = [
+    path("", event_views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("healthz", views.health, name="health"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("events.urls")),
+    path(settings.ADMIN_PATH, admin.site.urls),
+]
+
+handler400 = "trafficking_training.views.bad_request"
+handler403 = "trafficking_training.views.permission_denied"
+handler404 = "trafficking_training.views.page_not_found"
+handler500 = "trafficking_training.views.server_error"
