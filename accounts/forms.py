@@ -45,9 +45,7 @@ class SignUpForm(forms.ModelForm):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords do not match."))
         if p1:
-            candidate = User(
-                email=cleaned.get("email", ""), full_name=cleaned.get("full_name", "")
-            )
+            candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
             try:
                 password_validation.validate_password(p1, candidate)
             except forms.ValidationError as error:
@@ -64,7 +62,8 @@ class SignUpForm(forms.ModelForm):
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     def clean_username(self) -> str:

@@ -75,7 +75,6 @@ class CatalogueFilterForm(forms.Form):
         choices=[("", _("Any")), ("in_person", _("In person")), ("online", _("Online"))],
     )
 
-
     def __init__(self, *args, cities: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["city"].choices = [("", _("All cities"))] + [(c, c) for c in cities]

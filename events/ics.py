@@ -1,9 +1,8 @@
 """Calendar files (.ics) for a session, built with the icalendar library."""
 
-from icalendar import Calendar, Event, vText
-
 from django.conf import settings
 from django.utils import timezone
+from icalendar import Calendar, Event, vText
 
 from events.models import TrainingSession
 

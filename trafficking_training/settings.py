@@ -6,6 +6,7 @@ Every variable is listed in README.md and .env.example.
 """
 
 import sys
+import warnings
 from pathlib import Path
 
 import environ
@@ -29,7 +30,9 @@ def _fail(message: str) -> None:
 def _read(name: str, reader, **kwargs):
     """Read one variable; a malformed value fails start-up with a clear line."""
     try:
-        return reader(name, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return reader(name, **kwargs)
     except (ImproperlyConfigured, ValueError, TypeError) as exc:
         _fail(f"{name} is invalid ({exc}).")
 
@@ -108,6 +111,11 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": _read("DATABASE_URL", env.db_url, default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 }
+if DATABASES["default"].get("ENGINE") not in {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}:
+    _fail("DATABASE_URL must start with postgres:// or sqlite:///.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: wait for locks instead of failing, and
     # take the write lock at BEGIN so that read-then-write transactions serialize.
@@ -125,6 +133,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery broker ------------------------------------------------
 REDIS_URL = _read("REDIS_URL", env.str, default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    _fail("REDIS_URL must start with redis://, rediss:// or unix://.")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -145,6 +155,8 @@ else:
 
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default=REDIS_URL or "filesystem://")
+if not CELERY_BROKER_URL.startswith(("filesystem://", "redis://", "rediss://", "amqp://")):
+    _fail("CELERY_BROKER_URL must start with redis://, amqp:// or filesystem://.")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -164,6 +176,8 @@ CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY", env.int, default=
 # --- Email -------------------------------------------------------------------
 EMAIL_URL = _read("EMAIL_URL", env.str, default="")
 if EMAIL_URL:
+    if not EMAIL_URL.startswith(("smtp://", "smtps://", "smtp+tls://", "smtp+ssl://")):
+        _fail("EMAIL_URL must start with smtp://, smtps:// or smtp+tls://.")
     vars().update(env.email_url_config(EMAIL_URL))
     EMAIL_TIMEOUT = 20
 else:
@@ -210,6 +224,10 @@ STORAGES = {
         )
     },
 }
+
+# Without collectstatic (make run), serve straight from the app and static/ folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

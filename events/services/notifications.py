@@ -52,9 +52,8 @@ def claim_notification(notification_id: int) -> Notification | None:
     claimable = Q(status=Notification.Status.QUEUED) | Q(
         status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
     )
-    claimed = (
-        Notification.objects.filter(claimable, pk=notification_id)
-        .update(status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
+        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return None
@@ -113,9 +112,9 @@ def release_for_retry(*, notification: Notification, error: Exception) -> Notifi
 def mark_failed(*, notification: Notification, error: Exception | str) -> Notification:
     """Give up on a row; it shows as failed in the admin, with a "retry now" action."""
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    Notification.objects.filter(pk=notification.pk).exclude(
-        status=Notification.Status.SENT
-    ).update(status=Notification.Status.FAILED, last_error=text[:2000])
+    Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
+        status=Notification.Status.FAILED, last_error=text[:2000]
+    )
     notification.refresh_from_db()
     logger.warning("notification %s failed: %s", notification.pk, text[:200])
     return notification

@@ -92,9 +92,7 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
             job_title=attendee.job_title.strip(),
             accommodations=attendee.accommodations.strip(),
             consented_at=now,
-            status=(
-                Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
-            ),
+            status=(Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED),
             confirmed_at=now if has_seat else None,
             waitlisted_at=None if has_seat else now,
             manage_nonce=nonce,
@@ -114,16 +112,12 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
         record_audit(action="registered", registration=registration, status=registration.status)
         queue_notification(
             registration=registration,
-            kind=(
-                Notification.Kind.CONFIRMATION if has_seat else Notification.Kind.WAITLISTED
-            ),
+            kind=(Notification.Kind.CONFIRMATION if has_seat else Notification.Kind.WAITLISTED),
         )
         return registration
 
 
-def cancel_registration(
-    *, registration_id: int, actor=None, notify: bool = True
-) -> Registration:
+def cancel_registration(*, registration_id: int, actor=None, notify: bool = True) -> Registration:
     """Cancel a place; a freed seat goes to the first person waiting, in the same transaction."""
     with transaction.atomic():
         session_id = Registration.objects.values_list("session_id", flat=True).get(
@@ -137,9 +131,7 @@ def cancel_registration(
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-        record_audit(
-            action="cancelled", actor=actor, registration=registration, session=session
-        )
+        record_audit(action="cancelled", actor=actor, registration=registration, session=session)
         if notify:
             queue_notification(registration=registration, kind=Notification.Kind.CANCELLED)
         if was_confirmed:

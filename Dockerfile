@@ -1,0 +1,17 @@
+# syntax=docker/dockerfile:1
+FROM python:3.11-slim AS build
+WORKDIR /app
+COPY requirements/base.txt requirements/base.txt
+RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir -r requirements/base.txt
+
+FROM python:3.11-slim
+ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+RUN useradd --create-home --uid 1000 app
+WORKDIR /app
+COPY --from=build /venv /venv
+COPY --chown=app:app . .
+RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build \
+    python manage.py collectstatic --noinput && mkdir -p var/media && chown -R app:app var
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "trafficking_training.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,0 +1,55 @@
+# Two commands: `make run` (the whole platform on SQLite + a file broker) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+export PORT
+
+.PHONY: install install-dev run serve migrate demo test lint format bench lock clean
+
+$(VENV)/.base: requirements/base.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.base requirements/dev.txt
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.base
+install-dev: $(VENV)/.dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo_data
+
+# Web (gunicorn), Celery worker and beat together; Ctrl-C stops all three.
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat)"
+	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+test: install-dev
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install-dev
+	$(PY) bench/run.py
+
+# Re-resolve the lock files after editing pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml -o requirements/base.txt --python-version 3.11
+	uv pip compile pyproject.toml --group dev -o requirements/dev.txt --python-version 3.11
+
+clean:
+	rm -rf $(VENV) var staticfiles

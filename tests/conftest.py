@@ -1,0 +1,88 @@
+"""Shared fixtures. Services tests need (PostgreSQL, Redis) skip only without REQUIRE_SERVICES."""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from trafficking_training.celery import app as celery_app
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0")
+
+# Unit tests run tasks in-process (the real task code, no broker); tests/worker/
+# starts a real Celery worker against Redis instead.
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+
+def _is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def _redis_answers() -> bool:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session) -> None:
+    if not REQUIRE_SERVICES:
+        return
+    missing = []
+    if not _is_postgres():
+        missing.append("DATABASE_URL does not point to PostgreSQL")
+    if not _redis_answers():
+        missing.append("REDIS_URL is unset or Redis does not answer")
+    if missing:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but " + "; ".join(missing))
+
+
+@pytest.fixture(autouse=True)
+def _needs_services(request) -> None:
+    """Skip service-bound tests on a bare machine; with REQUIRE_SERVICES=1 they must run."""
+    needs = []
+    if request.node.get_closest_marker("postgres") and not _is_postgres():
+        needs.append("PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("redis") and not _redis_answers():
+        needs.append("Redis (set REDIS_URL)")
+    if needs:
+        message = "needs " + " and ".join(needs)
+        if REQUIRE_SERVICES:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _locmem_cache(settings) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def sectors(db):
+    from events.models import Sector
+
+    return list(Sector.objects.all())
+
+
+@pytest.fixture
+def sector(db):
+    from events.models import Sector
+
+    return Sector.objects.get(slug="healthcare")

@@ -1,0 +1,101 @@
+"""factory_boy factories for the domain."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from events.models import Registration, Sector, Training, TrainingSession
+from events.tokens import hash_token, manage_token_for, new_manage_nonce
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    email_verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganizerFactory(UserFactory):
+    is_staff = True
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Sector {n}")
+    slug = factory.Sequence(lambda n: f"sector-{n}")
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Training
+
+    title = "Identifying & Reporting Human Trafficking"
+    slug = factory.Sequence(lambda n: f"training-{n}")
+    summary = "Spot the signs and report them."
+    hosts = "DHS Blue Campaign"
+    credit_hours = 3
+    signatory_name = "Pat Example"
+    signatory_title = "Training Coordinator"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingSession
+
+    training = factory.SubFactory(TrainingFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+    venue = "Fargo Civic Center"
+    address = "207 4th St N"
+    city = "Fargo"
+    state = "ND"
+    capacity = 50
+    status = TrainingSession.Status.PUBLISHED
+
+
+def _sector():
+    return Sector.objects.order_by("order").first() or SectorFactory()
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    session = factory.SubFactory(SessionFactory)
+    full_name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"attendee{n}@example.org")
+    organization = factory.Faker("company")
+    sector = factory.LazyFunction(_sector)
+    job_title = "Front desk"
+    consented_at = factory.LazyFunction(timezone.now)
+    status = Registration.Status.CONFIRMED
+    confirmed_at = factory.LazyFunction(timezone.now)
+    manage_nonce = factory.LazyFunction(new_manage_nonce)
+    manage_token_hash = factory.LazyAttribute(
+        lambda o: hash_token(manage_token_for(o.manage_nonce))
+    )
+
+    class Params:
+        waitlisted = factory.Trait(
+            status=Registration.Status.WAITLISTED,
+            confirmed_at=None,
+            waitlisted_at=factory.LazyFunction(timezone.now),
+        )
+        cancelled = factory.Trait(
+            status=Registration.Status.CANCELLED,
+            cancelled_at=factory.LazyFunction(timezone.now),
+        )

@@ -1,0 +1,80 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "full_name": "Ana Ruiz",
+    "email": "Ana@Example.org",
+    "organization": "Clinic",
+    "password1": "a-long-passphrase-42",
+    "password2": "a-long-passphrase-42",
+}
+
+
+def test_sign_up_stores_lowercase_email_and_logs_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:signup"), SIGNUP)
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.email == "ana@example.org"
+    assert user.email_verified_at is None
+    assert "Confirm your email" in mail.outbox[0].subject
+
+
+def test_sign_up_with_existing_email_in_other_case_is_a_form_error(client):
+    UserFactory(email="ana@example.org")
+    response = client.post(reverse("accounts:signup"), SIGNUP)
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_weak_password_and_malformed_email_are_form_errors(client):
+    data = {**SIGNUP, "email": "not-an-email", "password1": "123", "password2": "123"}
+    response = client.post(reverse("accounts:signup"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "email" in form.errors and "password1" in form.errors
+
+
+def test_login_is_case_insensitive(client):
+    UserFactory(email="ana@example.org")
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "ANA@example.org", "password": "correct-horse-battery"},
+    )
+    assert response.status_code == 302
+
+
+def test_email_verification_link_marks_address_verified(client):
+    from django.core import signing
+
+    from accounts.services import VERIFY_SALT
+
+    user = UserFactory(email_verified_at=None)
+    token = signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
+    client.get(reverse("accounts:verify_email", args=[token]))
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+
+
+def test_tampered_verification_link_is_refused(client):
+    response = client.get(reverse("accounts:verify_email", args=["nonsense"]))
+    assert response.status_code == 400
+
+
+def test_password_reset_answers_the_same_for_unknown_email(
+    client, django_capture_on_commit_callbacks
+):
+    UserFactory(email="known@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("accounts:password_reset"), {"email": "KNOWN@example.org"})
+        unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert [m.to for m in mail.outbox] == [["known@example.org"]]
