@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from events import views
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("manage/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
     path("manage/<str:token>/reminders/", views.manage_reminders, name="manage_reminders"),
     path("manage/<str:token>/calendar.ics", views.manage_ics, name="manage_ics"),
+    # Each area keeps its routes in its own module.
+    path("", include("events.urls_organize")),
+    path("", include("events.urls_certificates")),
+    path("", include("events.urls_privacy")),
 ]

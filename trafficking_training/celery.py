@@ -20,9 +20,9 @@ app.conf.update(
     task_default_queue="default",
     task_queues=(Queue("default"), Queue("email"), Queue("pdf")),
     task_routes={
-        "events.tasks.send_notification": {"queue": "email"},
-        "events.tasks.issue_certificate_task": {"queue": "pdf"},
-        "events.tasks.issue_session_certificates": {"queue": "pdf"},
+        "events.send_notification": {"queue": "email"},
+        "events.issue_certificate": {"queue": "pdf"},
+        "events.issue_session_certificates": {"queue": "pdf"},
     },
     # One message at a time per process: a long SMTP send never holds others back,
     # and a killed process loses at most the one message it held (redelivered).
@@ -31,19 +31,19 @@ app.conf.update(
     worker_hijack_root_logger=False,
     beat_schedule={
         "dispatch-due-reminders": {
-            "task": "events.tasks.dispatch_due_reminders",
+            "task": "events.dispatch_due_reminders",
             "schedule": float(os.environ.get("REMINDER_SCAN_SECONDS", "300")),
         },
         "issue-due-certificates": {
-            "task": "events.tasks.issue_due_certificates",
+            "task": "events.issue_due_certificates",
             "schedule": 900.0,
         },
         "requeue-stale-notifications": {
-            "task": "events.tasks.requeue_stale_notifications",
+            "task": "events.requeue_stale_notifications",
             "schedule": 600.0,
         },
         "anonymize-expired-registrations": {
-            "task": "events.tasks.anonymize_expired_registrations",
+            "task": "events.anonymize_expired_registrations",
             "schedule": 86400.0,
         },
     },

@@ -18,6 +18,7 @@ def backoff_seconds(retries: int) -> int:
 
 
 @shared_task(
+    name="events.send_notification",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,

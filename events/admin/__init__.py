@@ -1,0 +1,3 @@
+"""The organizer admin, one module per area."""
+
+from . import catalog, certificates, outbox, roster  # noqa: F401

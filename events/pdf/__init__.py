@@ -1,0 +1,1 @@
+"""reportlab rendering: the certificate and the sign-in sheet."""

@@ -1,0 +1,3 @@
+"""Routes of the privacy area (included by events/urls.py under the events namespace)."""
+
+urlpatterns: list = []
