@@ -1,5 +1,3 @@
-"""Celery tasks (autodiscovered as events.tasks). Each module's tasks carry explicit names."""
+"""Celery tasks, autodiscovered as events.tasks. Each task carries an explicit name."""
 
-from .notifications import send_notification
-
-__all__ = ["send_notification"]
+from . import certificates, maintenance, notifications  # noqa: F401

@@ -1,0 +1,1 @@
+"""Certificate tasks (pdf queue)."""

@@ -1,0 +1,1 @@
+"""Housekeeping tasks: retention and anonymization."""
