@@ -211,6 +211,7 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request until it exists
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = _read("MEDIA_ROOT", env.str, default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
