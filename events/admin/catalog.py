@@ -1,8 +1,22 @@
-"""Catalogue admin: sectors, trainings and sessions."""
+"""Catalogue admin: sectors, trainings and sessions (scoped to their organizers)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
-from events.models import Sector, Training, TrainingSession
+from events import exports, selectors_roster
+from events.models import Registration, Sector, Training, TrainingSession
+from events.pdf.signin import render_signin_sheet
+from events.services import sessions as session_service
+
+from .scoping import OrganizerScopedAdmin
+
+CHART_ROW = 26  # px per sector bar in the roster summary chart
+CHART_LABEL = 230  # px reserved for sector names
+CHART_BARS = 300  # px for the longest bar
 
 
 @admin.register(Sector)
@@ -20,10 +34,152 @@ class TrainingAdmin(admin.ModelAdmin):
     search_fields = ["title"]
 
 
+def sector_chart(summary: selectors_roster.RosterSummary) -> dict:
+    """Geometry of the server-rendered SVG bar chart (attributes only: no inline styles)."""
+    largest = max((s.count for s in summary.sectors), default=0) or 1
+    bars = [
+        {
+            "name": s.name,
+            "count": s.count,
+            "percent": s.percent,
+            "y": i * CHART_ROW,
+            "text_y": i * CHART_ROW + 17,
+            "width": max(2, round(CHART_BARS * s.count / largest)),
+            "count_x": CHART_LABEL + max(2, round(CHART_BARS * s.count / largest)) + 6,
+        }
+        for i, s in enumerate(summary.sectors)
+    ]
+    return {
+        "bars": bars,
+        "height": max(CHART_ROW, CHART_ROW * len(bars)),
+        "width": CHART_LABEL + CHART_BARS + 90,
+        "label_x": CHART_LABEL - 8,
+        "bar_x": CHART_LABEL,
+    }
+
+
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "starts_at", "city", "capacity", "status"]
+class TrainingSessionAdmin(OrganizerScopedAdmin):
+    list_display = [
+        "training",
+        "local_date",
+        "city",
+        "capacity",
+        "confirmed",
+        "waitlisted",
+        "attended",
+        "status",
+    ]
+    list_display_links = ["training", "local_date"]
+    # Training is searchable; a training filter would cost one more query per page.
     list_filter = ["status", "city"]
     date_hierarchy = "starts_at"
+    ordering = ["-starts_at"]
+    search_fields = ["training__title", "city", "venue"]
     filter_horizontal = ["organizers"]
     autocomplete_fields = ["training"]
+    show_full_result_count = False
+    change_form_template = "admin/events/trainingsession/change_form.html"
+
+    def scoped_queryset(self, request):
+        return selectors_roster.session_list_for_organizer(request.user)
+
+    def session_id_of(self, obj) -> int:
+        return obj.pk
+
+    @admin.display(description=_("date"), ordering="starts_at")
+    def local_date(self, obj: TrainingSession) -> str:
+        return f"{obj.local_starts_at:%Y-%m-%d %H:%M %Z}"
+
+    @admin.display(description=_("confirmed"), ordering="confirmed_count")
+    def confirmed(self, obj: TrainingSession) -> int:
+        return obj.confirmed_count
+
+    @admin.display(description=_("waiting"), ordering="waitlisted_count")
+    def waitlisted(self, obj: TrainingSession) -> int:
+        return obj.waitlisted_count
+
+    @admin.display(description=_("attended"), ordering="attended_count")
+    def attended(self, obj: TrainingSession) -> int:
+        return obj.attended_count
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "online_url":
+            kwargs["assume_scheme"] = "https"  # meeting links are https; Django 6's default
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "organizers":
+            # Organizers pick co-organizers among staff, not from every account.
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True).order_by("email")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            session_service.update_session(session=obj, actor=request.user)
+        else:
+            session_service.create_session(session=obj, actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # An organizer who creates or edits a session keeps access to it.
+        if not selectors_roster.can_see_all(request.user):
+            form.instance.organizers.add(request.user)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/roster.csv", view(self.roster_csv), name="events_session_csv"),
+            path(
+                "<path:object_id>/roster.xlsx", view(self.roster_xlsx), name="events_session_xlsx"
+            ),
+            path(
+                "<path:object_id>/sign-in.pdf",
+                view(self.signin_sheet),
+                name="events_session_signin",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _session_for_export(self, request, object_id) -> TrainingSession:
+        session = self.get_object(request, object_id)  # 404 outside the user's sessions
+        if not self.has_view_permission(request, session):
+            raise PermissionDenied
+        return session
+
+    def _filename(self, session: TrainingSession) -> str:
+        return f"roster-{session.local_starts_at:%Y-%m-%d}-{session.public_id}"
+
+    def roster_csv(self, request, object_id):
+        session = self._session_for_export(request, object_id)
+        registrations = Registration.objects.filter(session=session)
+        return exports.csv_response(registrations, filename=self._filename(session))
+
+    def roster_xlsx(self, request, object_id):
+        session = self._session_for_export(request, object_id)
+        registrations = Registration.objects.filter(session=session)
+        return exports.xlsx_response(registrations, filename=self._filename(session))
+
+    def signin_sheet(self, request, object_id):
+        session = self._session_for_export(request, object_id)
+        response = HttpResponse(render_signin_sheet(session), content_type="application/pdf")
+        filename = f"sign-in-{session.local_starts_at:%Y-%m-%d}-{session.public_id}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        session = self.get_object(request, object_id)
+        summary = selectors_roster.roster_summary(session.pk)
+        extra_context = {
+            **(extra_context or {}),
+            "roster_summary": summary,
+            "sector_chart": sector_chart(summary),
+            "roster_url": reverse("admin:events_registration_changelist")
+            + f"?session__id__exact={session.pk}",
+            "checkin_url": reverse("events:organize_checkin", args=[session.pk]),
+            "csv_url": reverse("admin:events_session_csv", args=[session.pk]),
+            "xlsx_url": reverse("admin:events_session_xlsx", args=[session.pk]),
+            "signin_url": reverse("admin:events_session_signin", args=[session.pk]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,21 +1,378 @@
-"""The roster: registrations and the audit trail."""
+"""The roster: registrations of the organizer's sessions, its actions, and the audit trail."""
 
-from django.contrib import admin
+from collections import Counter
+from collections.abc import Callable
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from events import exports, selectors_roster
 from events.models import AuditEntry, Registration
+from events.services import attendance
+from events.services import roster as roster_service
+from events.services.registration import cancel_registration
+from events.services.waitlist import PromotionRefused, promote_registration
+
+from .scoping import OrganizerScopedAdmin, SessionFilter
+
+# Reasons a roster action gives for skipping a row; anything else is a real error.
+REFUSALS = (
+    attendance.CheckInRefused,
+    attendance.AttendanceRefused,
+    PromotionRefused,
+    roster_service.RosterActionRefused,
+)
+
+
+class OrganizerMessageForm(forms.Form):
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=150)
+    body = forms.CharField(
+        label=gettext_lazy("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+def report(request, *, done: str, skipped: Counter) -> None:
+    """Tell the organizer what an action did and what it refused, e.g.
+    "3 checked in, 1 skipped: cancelled"."""
+    parts = [done]
+    for reason, count in sorted(skipped.items(), key=lambda item: (-item[1], item[0])):
+        parts.append(
+            ngettext("%(count)d skipped: %(reason)s", "%(count)d skipped: %(reason)s", count)
+            % {"count": count, "reason": reason}
+        )
+    level = messages.WARNING if skipped else messages.SUCCESS
+    messages.add_message(request, level, ", ".join(parts))
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "organization", "sector", "status", "checked_in_at", "attended"]
-    list_filter = ["status", "sector", "attended"]
+class RegistrationAdmin(OrganizerScopedAdmin):
+    list_display = [
+        "full_name",
+        "organization",
+        "sector",
+        "status",
+        "checked_in",
+        "has_certificate",
+        "session",
+    ]
+    list_filter = [
+        SessionFilter,
+        "sector",
+        "status",
+        "attended",
+    ]
     search_fields = ["full_name", "email", "organization"]
-    list_select_related = ["sector", "session__training"]
-    raw_id_fields = ["session", "user"]
+    list_select_related = ["sector", "session__training", "certificate"]
+    list_per_page = 100
+    show_full_result_count = False
+    ordering = ["full_name", "id"]
+    fields = [
+        "session",
+        "full_name",
+        "email",
+        "organization",
+        "sector",
+        "job_title",
+        "accommodations",
+        "reminders_opt_out",
+        "status",
+        "created_at",
+        "waitlisted_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checked_in_at",
+        "checked_in_by",
+        "attended",
+        "user",
+        "audit_trail",
+    ]
+    # Status, attendance and the session change only through the actions, which
+    # keep capacity and the audit trail right.
+    readonly_fields = [
+        "session",
+        "status",
+        "created_at",
+        "waitlisted_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checked_in_at",
+        "checked_in_by",
+        "attended",
+        "user",
+        "audit_trail",
+    ]
+    actions = [
+        "check_in_selected",
+        "mark_attended",
+        "mark_not_attended",
+        "promote_selected",
+        "cancel_selected",
+        "resend_confirmation",
+        "email_selected",
+        "issue_certificates",
+        "export_csv",
+        "export_xlsx",
+    ]
+    change_list_template = "admin/events/registration/change_list.html"
+
+    def scoped_queryset(self, request):
+        return selectors_roster.registrations_for_organizer(request.user)
+
+    def session_id_of(self, obj) -> int:
+        return obj.session_id
+
+    def has_add_permission(self, request):
+        # Registrations come from the public form, which enforces capacity and consent.
+        return False
+
+    @admin.display(description=gettext_lazy("checked in"), boolean=True, ordering="checked_in_at")
+    def checked_in(self, obj: Registration) -> bool:
+        return obj.checked_in_at is not None
+
+    @admin.display(description=gettext_lazy("certificate"), boolean=True)
+    def has_certificate(self, obj: Registration) -> bool:
+        # Filled by list_select_related ("certificate"): no query per row.
+        return hasattr(obj, "certificate")
+
+    @admin.display(description=gettext_lazy("history"))
+    def audit_trail(self, obj: Registration) -> str:
+        entries = obj.audit_entries.select_related("actor").order_by("-created_at", "-id")[:50]
+        if not entries:
+            return "–"
+        rows = format_html_join(
+            "",
+            "<li>{} – {} ({})</li>",
+            (
+                (
+                    f"{timezone.localtime(e.created_at):%Y-%m-%d %H:%M}",
+                    e.action,
+                    e.actor.email if e.actor else _("attendee or system"),
+                )
+                for e in entries
+            ),
+        )
+        return format_html('<ul class="roster-history">{}</ul>', rows)
+
+    def save_model(self, request, obj, form, change):
+        roster_service.update_registration_details(registration=obj, actor=request.user)
+
+    # --- actions ------------------------------------------------------------
+    def _run(self, request, queryset, service: Callable, done: Callable[[int], str]) -> None:
+        """Apply one service per selected registration; count what it refused and why."""
+        count, skipped = 0, Counter()
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                service(registration_id=pk, actor=request.user)
+            except REFUSALS as refusal:
+                skipped[str(refusal)] += 1
+            else:
+                count += 1
+        report(request, done=done(count), skipped=skipped)
+
+    @admin.action(description=gettext_lazy("Check in"), permissions=["change"])
+    def check_in_selected(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            attendance.check_in,
+            lambda n: ngettext("%(n)d checked in", "%(n)d checked in", n) % {"n": n},
+        )
+
+    @admin.action(description=gettext_lazy("Mark attended"), permissions=["change"])
+    def mark_attended(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda **kw: attendance.mark_attended(attended=True, **kw),
+            lambda n: ngettext("%(n)d marked attended", "%(n)d marked attended", n) % {"n": n},
+        )
+
+    @admin.action(description=gettext_lazy("Mark not attended"), permissions=["change"])
+    def mark_not_attended(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda **kw: attendance.mark_attended(attended=False, **kw),
+            lambda n: (
+                ngettext("%(n)d marked not attended", "%(n)d marked not attended", n) % {"n": n}
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Promote from the waiting list"), permissions=["change"])
+    def promote_selected(self, request, queryset):
+        # Earliest on the list first, so a partial promotion stays first come, first served.
+        self._run(
+            request,
+            queryset.order_by("waitlisted_at", "id"),
+            promote_registration,
+            lambda n: ngettext("%(n)d promoted", "%(n)d promoted", n) % {"n": n},
+        )
+
+    @admin.action(
+        description=gettext_lazy("Cancel (the attendee is notified)"), permissions=["change"]
+    )
+    def cancel_selected(self, request, queryset):
+        skipped = Counter()
+        active = queryset.exclude(status=Registration.Status.CANCELLED)
+        skipped[_("already cancelled")] = queryset.count() - active.count()
+        count = 0
+        for pk in active.values_list("pk", flat=True):
+            # Organizers may cancel after the start (a no-show), unlike attendees.
+            cancel_registration(registration_id=pk, actor=request.user, allow_after_start=True)
+            count += 1
+        report(
+            request,
+            done=ngettext("%(n)d cancelled", "%(n)d cancelled", count) % {"n": count},
+            skipped=+skipped,
+        )
+
+    @admin.action(description=gettext_lazy("Resend the confirmation"), permissions=["change"])
+    def resend_confirmation(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            roster_service.resend_confirmation,
+            lambda n: (
+                ngettext("%(n)d confirmation resent", "%(n)d confirmations resent", n) % {"n": n}
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Email the selected people"), permissions=["change"])
+    def email_selected(self, request, queryset):
+        form = OrganizerMessageForm(request.POST if "send_message" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            variant = roster_service.new_message_variant()
+            self._run(
+                request,
+                queryset,
+                lambda **kw: roster_service.message_registrant(
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    variant=variant,
+                    **kw,
+                ),
+                lambda n: ngettext("%(n)d message queued", "%(n)d messages queued", n) % {"n": n},
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Email the selected people"),
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "recipients": queryset.exclude(status=Registration.Status.CANCELLED).count(),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "admin/events/registration/email_selected.html", context)
+
+    @admin.action(description=gettext_lazy("Issue certificates"), permissions=["change"])
+    def issue_certificates(self, request, queryset):
+        try:
+            from events.services.certificates import CertificateRefused, issue_certificate
+        except ImportError:
+            messages.error(request, _("Certificates are not available yet."))
+            return
+        count, skipped = 0, Counter()
+        for pk in queryset.order_by().values_list("pk", flat=True):
+            try:
+                issue_certificate(registration_id=pk, actor=request.user)
+            except CertificateRefused as refusal:
+                skipped[str(refusal)] += 1
+            else:
+                count += 1
+        report(
+            request,
+            done=ngettext("%(n)d certificate issued", "%(n)d certificates issued", count)
+            % {"n": count},
+            skipped=skipped,
+        )
+
+    @admin.action(description=gettext_lazy("Export as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return exports.csv_response(queryset, filename=self._export_name())
+
+    @admin.action(description=gettext_lazy("Export as XLSX"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self._xlsx_or_refuse(request, queryset)
+
+    # --- exports of the filtered list ---------------------------------------------
+    @staticmethod
+    def _export_name() -> str:
+        return f"roster-{timezone.localdate():%Y-%m-%d}"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("export.csv", view(self.export_filtered_csv), name="events_roster_csv"),
+            path("export.xlsx", view(self.export_filtered_xlsx), name="events_roster_xlsx"),
+            *super().get_urls(),
+        ]
+
+    def _filtered(self, request):
+        """The changelist's own queryset: scoped, then filtered and searched as shown."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return self.get_changelist_instance(request).get_queryset(request)
+
+    def export_filtered_csv(self, request):
+        return exports.csv_response(self._filtered(request), filename=self._export_name())
+
+    def export_filtered_xlsx(self, request):
+        return self._xlsx_or_refuse(request, self._filtered(request))
+
+    def _xlsx_or_refuse(self, request, queryset):
+        if queryset.count() > exports.XLSX_MAX_ROWS:
+            messages.warning(
+                request,
+                _("This list is too long for XLSX (over %(max)d rows). Export it as CSV.")
+                % {"max": exports.XLSX_MAX_ROWS},
+            )
+            return redirect(reverse("admin:events_registration_changelist"))
+        return exports.xlsx_response(queryset, filename=self._export_name())
+
+    def changelist_view(self, request, extra_context=None):
+        query = request.GET.urlencode()
+        suffix = f"?{query}" if query else ""
+        extra_context = {
+            **(extra_context or {}),
+            "export_csv_url": reverse("admin:events_roster_csv") + suffix,
+            "export_xlsx_url": reverse("admin:events_roster_xlsx") + suffix,
+        }
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "session", "registration"]
-    list_filter = ["action"]
+class AuditEntryAdmin(OrganizerScopedAdmin):
+    """The audit trail, read-only: who changed which roster entry, when and how."""
+
+    list_display = ["created_at", "actor", "action", "session", "registration", "detail"]
+    list_filter = ["action", SessionFilter]
+    search_fields = ["registration__full_name", "registration__email", "actor__email"]
     list_select_related = ["actor", "session__training", "registration"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    show_full_result_count = False
+
+    def scoped_queryset(self, request):
+        return selectors_roster.audit_for_organizer(request.user)
+
+    def session_id_of(self, obj) -> int:
+        return obj.session_id
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,84 @@
+"""Organizer scoping for the admin: lists, object pages, actions, exports, autocomplete.
+
+Every admin page and action reaches rows through get_queryset(), and every object
+page through get_object(); both go through events.selectors_roster, the same
+querysets the door check-in page uses. An object outside the user's sessions is
+a 404, never a redirect that would confirm it exists.
+"""
+
+from django.contrib import admin
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from events import selectors_roster
+
+
+class OrganizerScopedAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose rows are limited to the sessions the user organizes."""
+
+    def scoped_queryset(self, request):
+        raise NotImplementedError
+
+    def session_id_of(self, obj) -> int:
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        queryset = self.scoped_queryset(request)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("Not found, or not one of your sessions."))
+        return obj
+
+    def in_scope(self, request, obj) -> bool:
+        """Object-level check, cached on the object for the rest of the request."""
+        if selectors_roster.can_see_all(request.user):
+            return True
+        cached = getattr(obj, "_organizer_scope", None)
+        if cached is None or cached[0] != request.user.pk:
+            allowed = (
+                selectors_roster.sessions_for_organizer(request.user)
+                .filter(pk=self.session_id_of(obj))
+                .exists()
+            )
+            cached = (request.user.pk, allowed)
+            obj._organizer_scope = cached
+        return cached[1]
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self.in_scope(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.in_scope(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.in_scope(request, obj))
+
+
+class SessionFilter(admin.SimpleListFilter):
+    """Filter by session, offering only the user's sessions, named in one query.
+
+    (RelatedOnlyFieldListFilter would load each session's training one by one.)
+    """
+
+    title = _("session")
+    parameter_name = "session__id__exact"
+
+    def lookups(self, request, model_admin):
+        sessions = (
+            selectors_roster.sessions_for_organizer(request.user)
+            .select_related("training")
+            .order_by("-starts_at")
+        )
+        return [(session.pk, str(session)) for session in sessions]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(session_id=self.value())
+        return queryset

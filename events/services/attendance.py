@@ -1,0 +1,99 @@
+"""Attendance: checking people in at the door and marking who attended."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Registration, TrainingSession
+
+from .audit import record_audit
+
+
+class CheckInRefused(Exception):
+    """This registration cannot be checked in; str(error) says why, for the organizer."""
+
+
+class AlreadyCheckedIn(CheckInRefused):
+    """A second scan or click: nothing changed. .registration holds the earlier check-in."""
+
+    def __init__(self, registration: Registration):
+        self.registration = registration
+        super().__init__(_("already checked in"))
+
+
+class AttendanceRefused(Exception):
+    """Attendance cannot be recorded for this registration; str(error) says why."""
+
+
+def _refusal_for_status(status: str) -> str:
+    if status == Registration.Status.CANCELLED:
+        return str(_("cancelled"))
+    if status == Registration.Status.WAITLISTED:
+        return str(_("on the waiting list"))
+    return ""
+
+
+def check_in(*, registration_id: int, actor=None) -> Registration:
+    """Check a confirmed registrant in at the door; they count as attended.
+
+    Idempotent: checking in twice changes nothing and raises AlreadyCheckedIn,
+    so the door page can say when they arrived. Cancelled and waitlisted
+    registrations, and sessions that were cancelled, are refused with CheckInRefused.
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("session")
+            .get(pk=registration_id)
+        )
+        reason = _refusal_for_status(registration.status)
+        if reason:
+            raise CheckInRefused(reason)
+        if registration.session.status == TrainingSession.Status.CANCELLED:
+            raise CheckInRefused(_("the session is cancelled"))
+        if registration.checked_in_at is not None:
+            raise AlreadyCheckedIn(registration)
+        registration.checked_in_at = timezone.now()
+        registration.checked_in_by = actor if getattr(actor, "is_authenticated", False) else None
+        registration.attended = True
+        registration.save(
+            update_fields=["checked_in_at", "checked_in_by", "attended", "updated_at"]
+        )
+        record_audit(action="checked_in", actor=actor, registration=registration)
+        return registration
+
+
+def mark_attended(*, registration_id: int, attended: bool, actor=None) -> Registration:
+    """Record attendance after the fact, e.g. from the paper sign-in sheet.
+
+    Marking someone as not attended also undoes a door check-in made by mistake.
+    Only confirmed registrants can be marked as attended. Raises AttendanceRefused
+    when the change is not allowed or would change nothing.
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("session")
+            .get(pk=registration_id)
+        )
+        if attended:
+            reason = _refusal_for_status(registration.status)
+            if reason:
+                raise AttendanceRefused(reason)
+            if registration.attended:
+                raise AttendanceRefused(_("already marked attended"))
+        elif not registration.attended and registration.checked_in_at is None:
+            raise AttendanceRefused(_("already marked not attended"))
+        registration.attended = attended
+        if not attended:
+            registration.checked_in_at = None
+            registration.checked_in_by = None
+        registration.save(
+            update_fields=["attended", "checked_in_at", "checked_in_by", "updated_at"]
+        )
+        record_audit(
+            action="marked_attended" if attended else "marked_not_attended",
+            actor=actor,
+            registration=registration,
+        )
+        return registration
