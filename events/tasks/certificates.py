@@ -1,1 +1,64 @@
-"""Certificate tasks (pdf queue)."""
+"""Certificate tasks (pdf queue): take ids, call one service, retry on transient errors."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from events import selectors_certificates
+from events.services import certificates
+
+logger = logging.getLogger(__name__)
+
+# A lost connection or a deadlock is worth another try; the services are idempotent.
+TRANSIENT = (OperationalError,)
+
+
+@shared_task(
+    name="events.issue_certificate",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
+def issue_certificate(self, registration_id: int) -> None:
+    """Issue one registration's certificate; a refusal is logged, not retried."""
+    try:
+        certificates.issue_certificate(registration_id=registration_id)
+    except certificates.CertificateRefused as refused:
+        logger.info("certificate for registration %s refused: %s", registration_id, refused)
+
+
+@shared_task(
+    name="events.issue_session_certificates",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
+def issue_session_certificates(self, session_id: int) -> None:
+    """Issue every certificate a session owes. Running it twice, even at once, is safe."""
+    try:
+        result = certificates.issue_session_certificates(session_id=session_id)
+    except certificates.CertificateRefused as refused:
+        logger.info("certificates for session %s refused: %s", session_id, refused)
+        return
+    logger.info(
+        "session %s certificates: %s issued, %s already, %s refused, %s owed",
+        session_id,
+        result.issued,
+        result.already_issued,
+        result.refused,
+        result.total,
+    )
+
+
+@shared_task(name="events.issue_due_certificates")
+def issue_due_certificates() -> None:
+    """Beat: start a run for each recently ended session that still owes certificates."""
+    for session_id in selectors_certificates.sessions_due_for_certificates():
+        issue_session_certificates.delay(session_id)

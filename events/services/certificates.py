@@ -1,0 +1,344 @@
+"""Certificates of attendance: issue, reissue and revoke, one per registration.
+
+A certificate is a snapshot: once issued it prints what was true at issuance, even if
+the training is renamed later. Only reissuing (an organizer's action) refreshes it.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Certificate, Notification, Registration, TrainingSession
+from events.pdf.certificate import CertificateText, render_certificate_pdf
+from events.selectors_certificates import CODE_LENGTH, eligible_registrations
+from events.tokens import random_code
+
+from .audit import record_audit
+from .notifications import queue_notification
+
+logger = logging.getLogger(__name__)
+
+# Certificates committed together by a session-wide run: one commit (a disk flush)
+# per certificate would cost more than drawing it, while a batch still shows progress.
+BATCH_SIZE = 25
+
+
+class CertificateRefused(Exception):
+    """The certificate cannot be issued (or changed); str() is the reason, for the admin."""
+
+
+@dataclass(frozen=True)
+class SessionIssuance:
+    """What a session-wide run did, and where the session stands afterwards."""
+
+    session_id: int
+    issued: int
+    already_issued: int
+    refused: int
+    total: int
+
+
+def verify_url(certificate: Certificate) -> str:
+    """The absolute public verification URL printed on the PDF and encoded in its QR code."""
+    path = reverse("events:certificate_verify", args=[certificate.display_code])
+    return settings.SITE_URL + path
+
+
+def refusal_reason(registration: Registration, *, now: datetime | None = None) -> str:
+    """Why this registration cannot get a certificate now, in words; "" when it can."""
+    now = now or timezone.now()
+    session = registration.session
+    if registration.anonymized_at is not None:
+        return str(_("The registration has been anonymized."))
+    if registration.status != Registration.Status.CONFIRMED:
+        return str(_("The registration is not confirmed."))
+    if session.status == TrainingSession.Status.CANCELLED:
+        return str(_("The session was cancelled."))
+    if session.ends_at > now:
+        return str(_("The session has not ended yet."))
+    if not registration.attended:
+        return str(_("The attendee is not marked as attended."))
+    return ""
+
+
+def _snapshot(registration: Registration) -> dict:
+    session = registration.session
+    training = session.training
+    return {
+        "name_printed": " ".join(registration.full_name.split()),
+        "training_title": training.title,
+        "session_starts_at": session.starts_at,
+        "session_ends_at": session.ends_at,
+        "session_timezone": session.timezone,
+        "place": session.place if not session.is_online else str(_("Online")),
+        "credit_hours": training.credit_hours,
+        "hosts": training.hosts,
+        "signatory_name": training.signatory_name,
+        "signatory_title": training.signatory_title,
+    }
+
+
+def render_pdf(certificate: Certificate) -> bytes:
+    """The certificate's PDF from its snapshot, in the site's language (same bytes each time)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_certificate_pdf(
+            CertificateText.from_certificate(certificate), verify_url=verify_url(certificate)
+        )
+
+
+def _store_pdf(certificate: Certificate) -> None:
+    """Write the PDF under a name derived from the code (no ids, no guessable names)."""
+    if certificate.pdf:
+        certificate.pdf.delete(save=False)
+    certificate.pdf.save(
+        f"{certificate.code}.pdf", ContentFile(render_pdf(certificate)), save=False
+    )
+
+
+def _lock_registration(registration_id: int) -> Registration:
+    return (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("session__training")
+        .get(pk=registration_id)
+    )
+
+
+def _notify(registration: Registration, *, variant: str = "") -> None:
+    # Same transaction as the certificate: the outbox row exists exactly when the
+    # certificate does, and its send is enqueued only after the commit.
+    queue_notification(
+        registration=registration, kind=Notification.Kind.CERTIFICATE, variant=variant
+    )
+
+
+def _create_locked(registration: Registration, *, actor, now: datetime) -> Certificate:
+    """Create the certificate of a registration whose row the caller has locked.
+
+    The caller checked that there is none yet and that the registration is eligible.
+    """
+    # A code collision (odds about 2^-78 per pair) fails the insert, and the retry of
+    # the task draws another code.
+    certificate = Certificate(
+        registration=registration,
+        issued_at=now,
+        code=random_code(CODE_LENGTH),
+        **_snapshot(registration),
+    )
+    _store_pdf(certificate)
+    certificate.save(force_insert=True)
+    record_audit(
+        action="certificate_issued",
+        actor=actor,
+        registration=registration,
+        session=registration.session,
+        code=certificate.code,
+    )
+    _notify(registration)
+    return certificate
+
+
+def _issue_batch(
+    registration_ids: list[int], *, actor, now: datetime, refuse: bool
+) -> tuple[list[Certificate], int, list[str]]:
+    """Issue certificates for a few registrations in one transaction.
+
+    Returns (created, already issued, refusal reasons). With refuse=True, the first
+    refusal raises CertificateRefused instead.
+    """
+    created: list[Certificate] = []
+    already, refusals = 0, []
+    try:
+        with transaction.atomic():
+            # Row locks, taken in id order so that concurrent runs never deadlock,
+            # serialize issuers of the same registration; the one-to-one constraint
+            # is the backstop if anything bypasses them.
+            registrations = list(
+                Registration.objects.select_for_update(of=("self",))
+                .select_related("session__training")
+                .filter(pk__in=registration_ids)
+                .order_by("pk")
+            )
+            issued_for = set(
+                Certificate.objects.filter(registration_id__in=registration_ids).values_list(
+                    "registration_id", flat=True
+                )
+            )
+            for registration in registrations:
+                if registration.pk in issued_for:
+                    already += 1
+                    continue
+                reason = refusal_reason(registration, now=now)
+                if reason:
+                    if refuse:
+                        raise CertificateRefused(reason)
+                    refusals.append(reason)
+                    continue
+                created.append(_create_locked(registration, actor=actor, now=now))
+    except BaseException:
+        # The rows were rolled back: do not leave their files behind.
+        for certificate in created:
+            certificate.pdf.delete(save=False)
+        raise
+    return created, already, refusals
+
+
+def issue_certificate(
+    *, registration_id: int, actor=None, now: datetime | None = None
+) -> Certificate:
+    """Issue the certificate of one attended registration, once.
+
+    Returns the existing certificate when there already is one (issuing twice is a
+    no-op). Raises CertificateRefused, whose str() is the reason, when the attendee is
+    not confirmed, not marked attended, or the session has not ended. The attendee's
+    email is queued in the same transaction and sent after the commit.
+    """
+    created, _already, _refusals = _issue_batch(
+        [registration_id], actor=actor, now=now or timezone.now(), refuse=True
+    )
+    if created:
+        return created[0]
+    return Certificate.objects.get(registration_id=registration_id)
+
+
+def reissue_certificate(
+    *, registration_id: int, actor=None, now: datetime | None = None
+) -> Certificate:
+    """Refresh the snapshot and the PDF (e.g. a corrected name), keeping the code.
+
+    Keeping the code means a copy already printed or shared still verifies, and shows
+    the corrected details. A revoked certificate becomes valid again. The attendee is
+    emailed the new PDF.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = _lock_registration(registration_id)
+        certificate = Certificate.objects.filter(registration=registration).first()
+        if certificate is None:
+            raise CertificateRefused(str(_("There is no certificate to reissue.")))
+        reason = refusal_reason(registration, now=now)
+        if reason:
+            raise CertificateRefused(reason)
+        for field, value in _snapshot(registration).items():
+            setattr(certificate, field, value)
+        certificate.issued_at = now
+        certificate.revoked_at = None
+        certificate.revoked_reason = ""
+        _store_pdf(certificate)
+        certificate.save()
+        record_audit(
+            action="certificate_reissued",
+            actor=actor,
+            registration=registration,
+            session=registration.session,
+            code=certificate.code,
+        )
+        resent = registration.notifications.filter(kind=Notification.Kind.CERTIFICATE).count()
+        _notify(registration, variant=f"reissue-{resent}")
+        return certificate
+
+
+def revoke_certificate(
+    *, registration_id: int, reason: str, actor=None, now: datetime | None = None
+) -> Certificate:
+    """Revoke a certificate: it can no longer be downloaded and its verify page says so."""
+    reason = " ".join((reason or "").split())[:300]
+    if not reason:
+        raise CertificateRefused(str(_("Give a reason for revoking the certificate.")))
+    with transaction.atomic():
+        registration = _lock_registration(registration_id)
+        certificate = Certificate.objects.filter(registration=registration).first()
+        if certificate is None:
+            raise CertificateRefused(str(_("There is no certificate to revoke.")))
+        if certificate.revoked_at is not None:
+            return certificate
+        certificate.revoked_at = now or timezone.now()
+        certificate.revoked_reason = reason
+        certificate.save(update_fields=["revoked_at", "revoked_reason"])
+        record_audit(
+            action="certificate_revoked",
+            actor=actor,
+            registration=registration,
+            session=registration.session,
+            code=certificate.code,
+            reason=reason,
+        )
+        return certificate
+
+
+def session_refusal_reason(session: TrainingSession, *, now: datetime | None = None) -> str:
+    """Why certificates cannot be issued for this session now; "" when they can."""
+    now = now or timezone.now()
+    if session.status == TrainingSession.Status.CANCELLED:
+        return str(_("The session was cancelled."))
+    if session.ends_at > now:
+        return str(_("The session has not ended yet."))
+    return ""
+
+
+def issue_session_certificates(
+    *, session_id: int, actor=None, now: datetime | None = None
+) -> SessionIssuance:
+    """Issue every certificate a session owes; safe to run many times, even at once.
+
+    Certificates are committed BATCH_SIZE at a time, so progress is visible while the
+    run goes on (issued / total in the admin), a crash loses at most one batch, and
+    the commit cost is shared.
+    """
+    now = now or timezone.now()
+    session = TrainingSession.objects.get(pk=session_id)
+    reason = session_refusal_reason(session, now=now)
+    if reason:
+        raise CertificateRefused(reason)
+    eligible = eligible_registrations(session_id)
+    total = eligible.count()
+    pending = list(
+        eligible.filter(certificate__isnull=True).order_by("id").values_list("id", flat=True)
+    )
+    issued = already = refused = 0
+    for start in range(0, len(pending), BATCH_SIZE):
+        created, skipped, refusals = _issue_batch(
+            pending[start : start + BATCH_SIZE], actor=actor, now=now, refuse=False
+        )
+        issued += len(created)
+        # Issued meanwhile by another run (a concurrent task, the admin).
+        already += skipped
+        # Unmarked or cancelled since the list was read.
+        refused += len(refusals)
+    return SessionIssuance(
+        session_id=session_id,
+        issued=issued,
+        already_issued=total - len(pending) + already,
+        refused=refused,
+        total=total,
+    )
+
+
+def enqueue_session_issuance(*, session_id: int, actor=None) -> TrainingSession:
+    """Start a session-wide run on the pdf queue after commit, or refuse with a reason now."""
+    from events.tasks.certificates import issue_session_certificates as task
+
+    session = TrainingSession.objects.get(pk=session_id)
+    reason = session_refusal_reason(session)
+    if reason:
+        raise CertificateRefused(reason)
+    record_audit(action="certificate_run_started", actor=actor, session=session)
+    transaction.on_commit(lambda: task.delay(session_id))
+    return session
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The stored PDF, or the same bytes re-rendered from the snapshot if the file is lost."""
+    if certificate.pdf:
+        try:
+            with certificate.pdf.storage.open(certificate.pdf.name, "rb") as stored:
+                return stored.read()
+        except FileNotFoundError:
+            logger.warning("certificate %s: stored PDF missing; re-rendered", certificate.pk)
+    return render_pdf(certificate)
