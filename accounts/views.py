@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -96,3 +96,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "accounts/dashboard.html",
         {"upcoming": upcoming, "waitlisted": waitlisted, "past": past},
     )
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Everything we hold about the signed-in user, as a JSON download."""
+    from events.services.privacy import personal_data_for
+
+    response = JsonResponse(
+        personal_data_for(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-training-data.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response

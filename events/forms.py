@@ -1,9 +1,12 @@
+"""Public forms: registration, catalogue filters, the manage page."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Registration, Sector
 
-MONTH_FORMAT = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Years outside 1900-2099 would reach the ORM as impossible dates.
+MONTH_FORMAT = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 
 
 class RegistrationForm(forms.ModelForm):
@@ -46,6 +49,12 @@ class RegistrationForm(forms.ModelForm):
             "Choose one of the listed sectors."
         )
 
+    def _post_clean(self) -> None:
+        # The form only cleans input; register_for_session writes the row. Model
+        # validation would re-query the sector the field has just loaded, and the
+        # per-session uniqueness is the service's business (under its lock).
+        pass
+
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
         if not name:
@@ -82,3 +91,12 @@ class CatalogueFilterForm(forms.Form):
 
 class ReminderPreferenceForm(forms.Form):
     reminders = forms.BooleanField(required=False, label=_("Send me reminder emails"))
+
+
+class ResendManageLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("The address you registered with."),
+    )

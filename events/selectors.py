@@ -1,34 +1,55 @@
-"""Reads: annotated querysets for the catalogue, the roster and reports."""
+"""Reads: annotated querysets for the catalogue, the session page and "My trainings"."""
 
 from datetime import datetime
+from functools import cache
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import Registration, TrainingSession
+from events.models import Registration, Training, TrainingSession
 
-ACTIVE = ~Q(registrations__status=Registration.Status.CANCELLED)
+
+def _count_of(condition: Q) -> Coalesce:
+    """A correlated COUNT of the outer session's registrations matching condition.
+
+    A subquery, not a JOIN + GROUP BY: it costs one index lookup per shown row, stays
+    right when other joins are added (sector filter), and the paginator's COUNT(*)
+    drops it instead of aggregating every registration of every session.
+    """
+    counted = (
+        Registration.objects.filter(condition, session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_seat_counts(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
+    """Annotate confirmed_count and waitlisted_count (read by seats_left and is_full)."""
+    return queryset.annotate(
+        confirmed_count=_count_of(Q(status=Registration.Status.CONFIRMED)),
+        waitlisted_count=_count_of(Q(status=Registration.Status.WAITLISTED)),
+    )
 
 
 def with_counts(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
-    """Annotate confirmed, waitlisted and attended counts in the same query."""
-    return queryset.annotate(
-        confirmed_count=Count(
-            "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
-        ),
-        waitlisted_count=Count(
-            "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
-        ),
-        attended_count=Count("registrations", filter=Q(registrations__attended=True)),
-    )
+    """Confirmed, waitlisted and attended counts in the same query (rosters, reports)."""
+    return with_seat_counts(queryset).annotate(attended_count=_count_of(Q(attended=True)))
+
+
+@cache
+def _sessions_with_seats() -> QuerySet[TrainingSession]:
+    # Built once per process: assembling the count subqueries costs more than the
+    # clone that filtering makes of it. Never evaluated itself, so safe to share.
+    return with_seat_counts(TrainingSession.objects.select_related("training"))
 
 
 def public_sessions() -> QuerySet[TrainingSession]:
-    return with_counts(
-        TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED).select_related(
-            "training"
-        )
-    )
+    """Published sessions with their training and seat counts."""
+    return _sessions_with_seats().filter(status=TrainingSession.Status.PUBLISHED)
 
 
 def upcoming_sessions(
@@ -39,11 +60,21 @@ def upcoming_sessions(
     mode: str = "",
     now: datetime | None = None,
 ) -> QuerySet[TrainingSession]:
-    """Published sessions that have not ended, filtered as the catalogue asks."""
+    """Published sessions that have not ended, filtered as the catalogue asks.
+
+    month is "YYYY-MM" in the site's zone (Central), the zone of nearly every session.
+    """
     now = now or timezone.now()
     sessions = public_sessions().filter(ends_at__gt=now)
     if sector:
-        sessions = sessions.filter(training__target_sectors__slug=sector)
+        # EXISTS, not a join: a join through the M2M could repeat a session.
+        sessions = sessions.filter(
+            Exists(
+                Training.target_sectors.through.objects.filter(
+                    training_id=OuterRef("training_id"), sector__slug=sector
+                )
+            )
+        )
     if city:
         sessions = sessions.filter(city__iexact=city)
     if month:
@@ -57,11 +88,17 @@ def upcoming_sessions(
 
 
 def past_sessions(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
+    """Published sessions that have ended, most recent first."""
     now = now or timezone.now()
-    return public_sessions().filter(ends_at__lte=now).order_by("-starts_at", "-id")
+    return (
+        TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED, ends_at__lte=now)
+        .select_related("training")
+        .order_by("-starts_at", "-id")
+    )
 
 
 def catalogue_cities() -> list[str]:
+    """Cities with a published session, for the catalogue's city filter."""
     return list(
         TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED)
         .order_by("city")
@@ -70,18 +107,26 @@ def catalogue_cities() -> list[str]:
     )
 
 
-def session_for_page(public_id: str) -> TrainingSession | None:
-    """A published or cancelled session with its counts; drafts are not public."""
-    return (
-        with_counts(
-            TrainingSession.objects.exclude(status=TrainingSession.Status.DRAFT).select_related(
-                "training"
-            )
-        )
-        .prefetch_related("training__target_sectors")
-        .filter(public_id=public_id)
-        .first()
-    )
+def session_for_page(public_id: str, *, include_drafts: bool = False) -> TrainingSession | None:
+    """A published or cancelled session with its counts and target sectors.
+
+    Drafts are not public: only organizers previewing them (include_drafts) get one.
+    """
+    sessions = _sessions_with_seats().filter(public_id=public_id)
+    if not include_drafts:
+        sessions = sessions.exclude(status=TrainingSession.Status.DRAFT)
+    # No prefetch of the training's sectors: the page reads them only when its
+    # cached details fragment is rendered afresh. No ORDER BY: public_id is unique.
+    return next(iter(sessions.order_by()[:1]), None)
+
+
+def session_id_for_registration(public_id: str, *, include_drafts: bool = False) -> int | None:
+    """Just the primary key behind a public id: a registration POST needs nothing more
+    until it fails, and the service re-reads the session under its lock anyway."""
+    sessions = TrainingSession.objects.filter(public_id=public_id)
+    if not include_drafts:
+        sessions = sessions.exclude(status=TrainingSession.Status.DRAFT)
+    return sessions.values_list("pk", flat=True).first()
 
 
 def registrations_for_user(user) -> QuerySet[Registration]:
@@ -90,8 +135,8 @@ def registrations_for_user(user) -> QuerySet[Registration]:
     if user.email_verified_at is not None:
         mine |= Q(email=user.email)
     return (
-        Registration.objects.filter(mine)
+        Registration.objects.filter(mine, anonymized_at__isnull=True)
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("session__training", "sector", "certificate")
-        .order_by("session__starts_at")
+        .order_by("session__starts_at", "id")
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -180,13 +181,15 @@ class TrainingSession(models.Model):
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
+    # Templates convert every aware datetime to the current zone (Chicago) unless it
+    # is pinned; do_timezone pins it, so a Williston session shows Mountain time.
     @property
     def local_starts_at(self):
-        return timezone.localtime(self.starts_at, self.tzinfo)
+        return do_timezone(self.starts_at, self.tzinfo)
 
     @property
     def local_ends_at(self):
-        return timezone.localtime(self.ends_at, self.tzinfo)
+        return do_timezone(self.ends_at, self.tzinfo)
 
     @property
     def is_online(self) -> bool:

@@ -13,8 +13,15 @@ def lock_session(session_id: int) -> TrainingSession:
     """Lock the session row until the surrounding transaction ends.
 
     Refuses to run outside a transaction, where the lock would be released at once
-    and two requests could both take the last seat.
+    and two requests could both take the last seat. On SQLite, select_for_update is a
+    no-op; there the IMMEDIATE transaction mode (settings.py) serializes writers.
     """
     if not transaction.get_connection().in_atomic_block:
         raise LockOutsideTransaction("lock_session() must run inside transaction.atomic().")
-    return TrainingSession.objects.select_for_update().select_related("training").get(pk=session_id)
+    # of=("self",): FOR UPDATE would otherwise also lock the joined training row and
+    # serialize registrations for every session of the same training.
+    return (
+        TrainingSession.objects.select_for_update(of=("self",))
+        .select_related("training")
+        .get(pk=session_id)
+    )

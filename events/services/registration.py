@@ -1,13 +1,14 @@
-"""Registering for a session, cancelling, and the manage token."""
+"""Registering for a session, cancelling, and sending the manage link again."""
 
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email_address
-from events.models import Notification, Registration
+from events.models import Notification, Registration, TrainingSession
 from events.tokens import hash_token, manage_token_for, new_manage_nonce
 
 from .audit import record_audit
@@ -15,9 +16,15 @@ from .locking import lock_session
 from .notifications import queue_notification
 from .waitlist import fill_free_seats
 
+ACTIVE_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
 
 class RegistrationClosed(Exception):
     """The session does not take registrations; the message says why."""
+
+
+class CancellationClosed(Exception):
+    """The registration can no longer be cancelled by its attendee; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -42,91 +49,161 @@ def find_by_manage_token(token: str) -> Registration | None:
     )
 
 
-def _resend_manage_link(registration: Registration) -> None:
+def send_manage_link_again(*, registration: Registration) -> Registration:
+    """Queue one more "here is your link" email for this registration.
+
+    Each request gets its own outbox row (variant 1, 2, ...), so the outbox still
+    sends every row exactly once. Two identical requests racing may share a row and
+    send one email, which is what a double click deserves.
+    """
     sent_before = registration.notifications.filter(kind=Notification.Kind.MANAGE_LINK).count()
     queue_notification(
         registration=registration,
         kind=Notification.Kind.MANAGE_LINK,
         variant=str(sent_before + 1),
     )
+    return registration
+
+
+def resend_manage_links(*, email: str) -> list[Registration]:
+    """Send the manage link again for every active, upcoming registration of an email.
+
+    The caller shows the same answer whether or not anything was found, so the page
+    never tells a stranger whether an address is registered.
+    """
+    email = normalize_email_address(email)
+    registrations = list(
+        Registration.objects.filter(
+            email=email,
+            status__in=ACTIVE_STATUSES,
+            anonymized_at__isnull=True,
+            session__status=TrainingSession.Status.PUBLISHED,
+            session__ends_at__gt=timezone.now(),
+        ).order_by("session__starts_at", "id")
+    )
+    with transaction.atomic():
+        for registration in registrations:
+            send_manage_link_again(registration=registration)
+    return registrations
+
+
+def _new_registration(
+    *, session: TrainingSession, attendee: AttendeeDetails, email: str, has_seat: bool
+) -> Registration:
+    now = timezone.now()
+    nonce = new_manage_nonce()
+    return Registration.objects.create(
+        session=session,
+        user_id=attendee.user_id,
+        full_name=" ".join(attendee.full_name.split()),
+        email=email,
+        organization=attendee.organization.strip(),
+        sector_id=attendee.sector_id,
+        job_title=attendee.job_title.strip(),
+        accommodations=attendee.accommodations.strip(),
+        consented_at=now,
+        status=Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED,
+        confirmed_at=now if has_seat else None,
+        waitlisted_at=None if has_seat else now,
+        manage_nonce=nonce,
+        manage_token_hash=hash_token(manage_token_for(nonce)),
+    )
 
 
 def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Registration:
     """Confirm a seat, or join the waiting list when the session is full.
+
+    Everything happens in one transaction holding the session lock, so two requests
+    can never both take the last seat, and the waiting list is in arrival order.
 
     Registering an email that already holds a place creates nothing: the existing
     registrant is sent their manage link again, and the caller cannot tell the two
     cases apart (so a page never reveals who is registered).
     """
     email = normalize_email_address(attendee.email)
-    with transaction.atomic():
-        session = lock_session(session_id)
-        reason = session.registration_closed_reason()
-        if reason:
-            raise RegistrationClosed(reason)
+    try:
+        with transaction.atomic():
+            session = lock_session(session_id)
+            reason = session.registration_closed_reason()
+            if reason:
+                raise RegistrationClosed(reason)
 
-        existing = (
-            Registration.objects.filter(session=session, email=email)
-            .exclude(status=Registration.Status.CANCELLED)
-            .first()
-        )
-        if existing is not None:
-            _resend_manage_link(existing)
-            return existing
-
-        active = Registration.objects.filter(session=session).exclude(
-            status=Registration.Status.CANCELLED
-        )
-        confirmed = active.filter(status=Registration.Status.CONFIRMED).count()
-        queue_exists = active.filter(status=Registration.Status.WAITLISTED).exists()
-        now = timezone.now()
-        has_seat = confirmed < session.capacity and not queue_exists
-        nonce = new_manage_nonce()
-        registration = Registration(
-            session=session,
-            user_id=attendee.user_id,
-            full_name=attendee.full_name.strip(),
-            email=email,
-            organization=attendee.organization.strip(),
-            sector_id=attendee.sector_id,
-            job_title=attendee.job_title.strip(),
-            accommodations=attendee.accommodations.strip(),
-            consented_at=now,
-            status=(Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED),
-            confirmed_at=now if has_seat else None,
-            waitlisted_at=None if has_seat else now,
-            manage_nonce=nonce,
-            manage_token_hash=hash_token(manage_token_for(nonce)),
-        )
-        try:
-            with transaction.atomic():
-                registration.save()
-        except IntegrityError:
-            # Only reachable if the lock was bypassed; never create a second row.
-            existing = Registration.objects.get(
-                session=session, email=email, status__in=["confirmed", "waitlisted"]
+            # A statement of its own, after the lock is granted: in READ COMMITTED each
+            # statement sees what committed before it began, so it counts the seat the
+            # previous lock holder just took. (Counting inside the locking SELECT would
+            # use a snapshot from before the wait, and overbook.)
+            tally = Registration.objects.filter(
+                session=session, status__in=ACTIVE_STATUSES
+            ).aggregate(
+                confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+                waiting=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+                existing_id=Max("pk", filter=Q(email=email)),
             )
-            _resend_manage_link(existing)
-            return existing
+            if tally["existing_id"] is not None:
+                existing = Registration.objects.get(pk=tally["existing_id"])
+                return send_manage_link_again(registration=existing)
 
-        record_audit(action="registered", registration=registration, status=registration.status)
-        queue_notification(
-            registration=registration,
-            kind=(Notification.Kind.CONFIRMATION if has_seat else Notification.Kind.WAITLISTED),
-        )
-        return registration
+            confirmed, waiting = tally["confirmed"], tally["waiting"]
+            if waiting and confirmed < session.capacity:
+                # Seats were freed without promoting anyone (say, the capacity was
+                # edited straight in the database): those waiting come first.
+                promoted = len(fill_free_seats(session=session))
+                confirmed, waiting = confirmed + promoted, waiting - promoted
+            has_seat = confirmed < session.capacity and not waiting
+
+            registration = _new_registration(
+                session=session, attendee=attendee, email=email, has_seat=has_seat
+            )
+            record_audit(
+                action="registered",
+                registration=registration,
+                session=session,
+                status=registration.status,
+            )
+            queue_notification(
+                registration=registration,
+                kind=Notification.Kind.CONFIRMATION if has_seat else Notification.Kind.WAITLISTED,
+            )
+            return registration
+    except IntegrityError:
+        # Reached only when a row was written without the lock (an admin import,
+        # direct SQL): the partial unique index kept the second row out. Answer as
+        # for any repeat; anything else (a bad sector id) is a real error.
+        existing = Registration.objects.filter(
+            session_id=session_id, email=email, status__in=ACTIVE_STATUSES
+        ).first()
+        if existing is None:
+            raise
+        with transaction.atomic():
+            return send_manage_link_again(registration=existing)
 
 
-def cancel_registration(*, registration_id: int, actor=None, notify: bool = True) -> Registration:
-    """Cancel a place; a freed seat goes to the first person waiting, in the same transaction."""
+def cancel_registration(
+    *,
+    registration_id: int,
+    actor=None,
+    notify: bool = True,
+    allow_after_start: bool = False,
+) -> Registration:
+    """Cancel a place; a freed seat goes to the first person waiting, in the same transaction.
+
+    Once the session has started an attendee can no longer cancel (attendance is
+    being taken); organizers pass allow_after_start=True.
+    """
     with transaction.atomic():
         session_id = Registration.objects.values_list("session_id", flat=True).get(
             pk=registration_id
         )
+        # Session first, then the row: the same order as every other capacity
+        # decision, so cancel and register never deadlock.
         session = lock_session(session_id)
         registration = Registration.objects.select_for_update().get(pk=registration_id)
         if registration.status == Registration.Status.CANCELLED:
             return registration
+        if not allow_after_start and session.starts_at <= timezone.now():
+            raise CancellationClosed(
+                _("The session has already started, so this registration can't be cancelled.")
+            )
         was_confirmed = registration.status == Registration.Status.CONFIRMED
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = timezone.now()
@@ -145,6 +222,3 @@ def set_reminder_preference(*, registration_id: int, opt_out: bool) -> Registrat
     registration.reminders_opt_out = opt_out
     registration.save(update_fields=["reminders_opt_out", "updated_at"])
     return registration
-
-
-CLOSED_DEFAULT = _("This session does not accept registrations.")

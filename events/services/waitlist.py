@@ -1,8 +1,9 @@
 """The waiting list: first come, first served, promoted under the session lock."""
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Notification, Registration, TrainingSession
 
@@ -15,7 +16,8 @@ class PromotionRefused(Exception):
     """The registration cannot be promoted; the message says why."""
 
 
-def waitlist_queryset(session_id: int):
+def waitlist_queryset(session_id: int) -> QuerySet[Registration]:
+    """The waiting list of one session, first in line first."""
     return Registration.objects.filter(
         session_id=session_id, status=Registration.Status.WAITLISTED
     ).order_by("waitlisted_at", "id")
@@ -42,14 +44,22 @@ def _promote(registration: Registration, *, actor=None) -> Registration:
     return registration
 
 
-def fill_free_seats(*, session: TrainingSession, actor=None) -> list[Registration]:
-    """Promote waiting registrants into free seats. The caller holds the session lock."""
-    if session.status == TrainingSession.Status.CANCELLED:
-        return []
-    confirmed = Registration.objects.filter(
+def _confirmed_count(session: TrainingSession) -> int:
+    return Registration.objects.filter(
         session=session, status=Registration.Status.CONFIRMED
     ).count()
-    free = session.capacity - confirmed
+
+
+def fill_free_seats(*, session: TrainingSession, actor=None) -> list[Registration]:
+    """Promote waiting registrants into free seats, first in line first.
+
+    The caller must hold the session lock (lock_session), so that the count of free
+    seats cannot change between reading it and promoting. A cancelled session or one
+    that has already started promotes nobody: a seat there is worth nothing.
+    """
+    if session.status == TrainingSession.Status.CANCELLED or session.starts_at <= timezone.now():
+        return []
+    free = session.capacity - _confirmed_count(session)
     if free <= 0:
         return []
     waiting = list(waitlist_queryset(session.pk).select_for_update()[:free])
@@ -57,10 +67,32 @@ def fill_free_seats(*, session: TrainingSession, actor=None) -> list[Registratio
 
 
 def promote_from_waitlist(*, session_id: int, actor=None) -> list[Registration]:
-    """Fill every free seat from the waiting list, e.g. after the capacity was raised."""
+    """Fill every free seat from the waiting list, in one transaction under the lock."""
     with transaction.atomic():
         session = lock_session(session_id)
         return fill_free_seats(session=session, actor=actor)
+
+
+def change_capacity(*, session_id: int, capacity: int, actor=None) -> TrainingSession:
+    """Set a session's capacity; seats it adds go to the waiting list at once.
+
+    Lowering the capacity below the confirmed count demotes nobody: it only stops new
+    confirmations until enough people cancel.
+    """
+    if capacity < 1:
+        raise ValueError("capacity must be at least 1")
+    with transaction.atomic():
+        session = lock_session(session_id)
+        old = session.capacity
+        if capacity != old:
+            session.capacity = capacity
+            session.save(update_fields=["capacity", "updated_at"])
+            record_audit(
+                action="capacity_changed", actor=actor, session=session, old=old, new=capacity
+            )
+        if capacity > old:
+            fill_free_seats(session=session, actor=actor)
+        return session
 
 
 def promote_registration(*, registration_id: int, actor=None) -> Registration:
@@ -72,10 +104,7 @@ def promote_registration(*, registration_id: int, actor=None) -> Registration:
         session = lock_session(session_id)
         registration = Registration.objects.select_for_update().get(pk=registration_id)
         if registration.status != Registration.Status.WAITLISTED:
-            raise PromotionRefused("not on the waiting list")
-        confirmed = Registration.objects.filter(
-            session=session, status=Registration.Status.CONFIRMED
-        ).count()
-        if confirmed >= session.capacity:
-            raise PromotionRefused("session is full")
+            raise PromotionRefused(_("This person is not on the waiting list."))
+        if _confirmed_count(session) >= session.capacity:
+            raise PromotionRefused(_("The session is full."))
         return _promote(registration, actor=actor)
