@@ -1,34 +1,97 @@
 """Calendar files (.ics) for a session, built with the icalendar library."""
 
+import functools
+from datetime import date
+
 from django.conf import settings
-from django.utils import timezone
-from icalendar import Calendar, Event, vText
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, Timezone, vText
 
 from events.models import TrainingSession
 
 
 def session_calendar(session: TrainingSession, *, manage_url: str = "") -> bytes:
-    """One VEVENT with a stable UID, so that a moved session updates the same entry."""
+    """The session's calendar file; without a manage link it is shared by every attendee."""
+    if manage_url:
+        return _build(session, manage_url=manage_url)
+    training = session.training
+    key = (
+        session.public_id,
+        session.schedule_version,
+        session.status,
+        session.starts_at,
+        session.ends_at,
+        session.timezone,
+        session.place,
+        session.online_url,
+        session.what_to_bring,
+        training.title,
+        training.summary,
+        training.hosts,
+        translation.get_language(),
+    )
+    return _shared_calendar(key, session)
+
+
+_CACHE: dict[tuple, bytes] = {}
+_CACHE_SIZE = 256
+
+
+def _shared_calendar(key: tuple, session: TrainingSession) -> bytes:
+    # A batch of reminders for one session needs the same file hundreds of times; the
+    # key holds every field the file shows, so an edited session gets a new file.
+    calendar = _CACHE.get(key)
+    if calendar is None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        calendar = _CACHE[key] = _build(session, manage_url="")
+    return calendar
+
+
+def _build(session: TrainingSession, *, manage_url: str) -> bytes:
+    """One VEVENT with a stable UID, so that a moved session updates the same entry.
+
+    SEQUENCE is the session's schedule_version (plus one once cancelled): calendar
+    apps replace an entry only with a higher or equal sequence, so each "session
+    changed" file overrides the one sent before it.
+    """
+    cancelled = session.status == TrainingSession.Status.CANCELLED
     calendar = Calendar()
     calendar.add("prodid", "-//trafficking_training//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"session-{session.public_id}@trafficking-training")
-    event.add("sequence", session.schedule_version)
+    event.add("sequence", session.schedule_version + (1 if cancelled else 0))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", session.local_starts_at)
     event.add("dtend", session.local_ends_at)
     event.add("summary", session.training.title)
     event.add("location", vText(session.place if session.venue else session.online_url))
-    details = [session.training.summary, f"Hosts: {session.training.hosts}"]
+    details = [
+        session.training.summary,
+        _("Hosts: %(hosts)s") % {"hosts": session.training.hosts},
+    ]
     if session.online_url:
-        details.append(f"Online: {session.online_url}")
+        details.append(_("Online: %(url)s") % {"url": session.online_url})
+    if session.what_to_bring:
+        details.append(_("What to bring: %(items)s") % {"items": session.what_to_bring})
     if manage_url:
-        details.append(f"Manage your registration: {manage_url}")
+        details.append(_("Manage your registration: %(url)s") % {"url": manage_url})
     event.add("description", "\n".join(d for d in details if d))
     event.add("url", settings.SITE_URL + session.get_absolute_url())
-    if session.status == TrainingSession.Status.CANCELLED:
-        event.add("status", "CANCELLED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(_vtimezone(session.timezone, session.local_starts_at.year))
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(tzid: str, year: int) -> Timezone:
+    """The VTIMEZONE strict calendar apps need to read TZID, around the session's year.
+
+    Bounded to a few years because the full 1970-2038 history costs ~10 ms per
+    email; cached because every email of a session needs the same one.
+    """
+    return Timezone.from_tzid(tzid, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))

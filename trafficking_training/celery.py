@@ -21,11 +21,18 @@ app.conf.update(
     task_queues=(Queue("default"), Queue("email"), Queue("pdf")),
     task_routes={
         "events.send_notification": {"queue": "email"},
+        "events.send_notifications": {"queue": "email"},
         "events.issue_certificate": {"queue": "pdf"},
         "events.issue_session_certificates": {"queue": "pdf"},
     },
-    # One message at a time per process: a long SMTP send never holds others back,
-    # and a killed process loses at most the one message it held (redelivered).
+    # One message at a time per process. The send tasks are acks_late, so a message
+    # stays unacknowledged while it runs: with prefetch 1 a process holds only the
+    # batch it is sending, a slow SMTP server never strands prefetched batches
+    # behind it, and a killed worker leaves at most one batch per process to be
+    # redelivered (and its rows to the requeue scan). The Redis visibility_timeout
+    # (settings.CELERY_BROKER_TRANSPORT_OPTIONS, 3600 s) outlasts the longest task
+    # (600 s) and the longest retry backoff (1800 s), so no message is redelivered
+    # while its task is still running or waiting for its ETA.
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,

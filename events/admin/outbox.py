@@ -1,13 +1,98 @@
-"""The notification outbox."""
+"""The notification outbox: what was sent, what is waiting, and what failed (with "retry now")."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from events import selectors_roster
 from events.models import Notification
+from events.services.outbox_recovery import retry_failed_notifications
+
+from .scoping import OrganizerScopedAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["registration", "kind", "variant", "status", "attempts", "sent_at"]
+class NotificationAdmin(OrganizerScopedAdmin):
+    list_display = [
+        "registration",
+        "recipient",
+        "session",
+        "kind",
+        "variant",
+        "status",
+        "attempts",
+        "short_error",
+        "next_attempt_at",
+        "sent_at",
+    ]
     list_filter = ["status", "kind"]
-    list_select_related = ["registration"]
-    raw_id_fields = ["registration"]
+    search_fields = ["registration__email", "registration__full_name"]
+    list_select_related = ["registration__session__training"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    readonly_fields = [
+        "registration",
+        "kind",
+        "variant",
+        "status",
+        "payload",
+        "attempts",
+        "last_error",
+        "claimed_at",
+        "next_attempt_at",
+        "sent_at",
+        "created_at",
+    ]
+
+    def scoped_queryset(self, request):
+        sessions = selectors_roster.sessions_for_organizer(request.user)
+        queryset = Notification.objects.all()
+        if not selectors_roster.can_see_all(request.user):
+            queryset = queryset.filter(registration__session__in=sessions)
+        return queryset
+
+    def session_id_of(self, obj) -> int:
+        return obj.registration.session_id
+
+    # The outbox is written by the services only: the admin reads it and retries.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("email"), ordering="registration__email")
+    def recipient(self, obj: Notification) -> str:
+        return obj.registration.email
+
+    @admin.display(description=_("session"))
+    def session(self, obj: Notification) -> str:
+        return str(obj.registration.session)
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: Notification) -> str:
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Retry now (failed emails only)"), permissions=["change"])
+    def retry_now(self, request, queryset) -> None:
+        ids = retry_failed_notifications(
+            notification_ids=list(queryset.values_list("pk", flat=True))
+        )
+        skipped = queryset.count() - len(ids)
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", len(ids))
+            % {"count": len(ids)},
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected email was not failed and was left alone.",
+                    "%(count)d selected emails were not failed and were left alone.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

@@ -24,6 +24,9 @@ class Notification(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # No longer relevant when its turn came (a reminder for a cancelled place,
+        # an anonymized registrant): never sent, and not an error either.
+        SKIPPED = "skipped", _("Skipped")
 
     registration = models.ForeignKey(
         Registration,
@@ -42,6 +45,10 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # When the broker message for this row is due to run: the enqueue time, or the
+    # end of a retry's backoff. Empty until a dispatcher has enqueued the row. A
+    # queued row well past this time lost its message and is enqueued again.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -54,6 +61,7 @@ class Notification(models.Model):
                 fields=["registration", "kind", "variant"], name="one_notification_per_kind"
             ),
         ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
         label = self.get_kind_display()

@@ -1,24 +1,72 @@
-"""The outbox: queue a message as a row, then claim it, send it once and mark it sent."""
+"""The outbox: queue a message as a row, then claim it, send it once and mark it sent.
+
+A row is claimed (QUEUED -> SENDING, one conditional UPDATE) before its SMTP
+transaction and marked SENT right after it, so re-running a send never sends twice.
+The one gap SMTP leaves open: a worker that dies after the server accepted the
+message but before the row says SENT leaves a stale claim, which is sent again once
+it is older than NOTIFICATION_STALE_SECONDS. Delivery is therefore at least once,
+and twice only in that window (README, "Operations").
+"""
 
 import logging
+import math
+import random
 import smtplib
-import socket
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from events.models import Notification, Registration
+from events.models import Notification, Registration, TrainingSession
 
 logger = logging.getLogger(__name__)
 
-# A row claimed longer ago than this belongs to a worker that died mid-send.
-STALE_CLAIM = timedelta(minutes=10)
+# Backoff never exceeds this, which stays well below the Redis visibility_timeout
+# (3600 s): a retry waiting in the broker longer than that would be delivered twice.
+MAX_BACKOFF_SECONDS = 1800
+# A retry's broker message may run this much before the row's next_attempt_at
+# (clock and ETA rounding) and still take the row.
+EARLY_TOLERANCE = timedelta(seconds=10)
+_DELIVERY_RELATED = ("registration__session__training", "registration__sector")
 
 
 class TransientDeliveryError(Exception):
-    """The SMTP server or the network failed for now; try again later."""
+    """The SMTP server or the network failed for now; the row waits `countdown` seconds."""
+
+    def __init__(self, message: str, *, notification_id: int, countdown: int) -> None:
+        super().__init__(message)
+        self.notification_id = notification_id
+        self.countdown = countdown
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch send did: rows finished (sent, failed, skipped) and rows deferred."""
+
+    finished: list[Notification] = field(default_factory=list)
+    deferred_ids: list[int] = field(default_factory=list)
+    countdown: int = 0
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_STALE_SECONDS)
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Exponential backoff with jitter after the given number of failed attempts.
+
+    The ceiling doubles per attempt (base, 2x, 4x, ...); the wait is drawn from its
+    upper half, so rows that failed together do not all return together.
+    """
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
+    ceiling = min(MAX_BACKOFF_SECONDS, base * 2 ** max(0, attempts - 1))
+    return random.randint(max(1, ceiling // 2), max(1, ceiling))
 
 
 def queue_notification(
@@ -28,84 +76,307 @@ def queue_notification(
     variant: str = "",
     payload: dict | None = None,
 ) -> Notification:
-    """Create the outbox row once and enqueue its send after the transaction commits."""
+    """Create the outbox row once and enqueue its send after the transaction commits.
+
+    Queuing the same (registration, kind, variant) again returns the existing row and
+    sends nothing more.
+    """
     notification, created = Notification.objects.get_or_create(
         registration=registration,
         kind=kind,
         variant=variant,
-        defaults={"payload": payload or {}},
+        defaults={"payload": payload or {}, "next_attempt_at": timezone.now()},
     )
     if created:
-        enqueue_send(notification.pk)
+        enqueue_sends(notification_ids=[notification.pk])
     return notification
 
 
-def enqueue_send(notification_id: int) -> None:
-    from events.tasks import send_notification
+def enqueue_sends(*, notification_ids: Sequence[int]) -> list[int]:
+    """Hand rows to the email queue once the current transaction commits, in batches.
 
-    transaction.on_commit(lambda: send_notification.delay(notification_id))
+    A lost or failed publish is not an error here: the row stays QUEUED and the
+    requeue scan enqueues it again, which is why this never raises into a request.
+    """
+    from events.tasks.notifications import send_notification, send_notifications
+
+    ids = list(notification_ids)
+    size = max(1, settings.NOTIFICATION_BATCH_SIZE)
+
+    def publish() -> None:
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            if len(chunk) == 1:
+                send_notification.delay(chunk[0])
+            else:
+                send_notifications.delay(chunk)
+
+    if ids:
+        transaction.on_commit(publish, robust=True)
+    return ids
 
 
-def claim_notification(notification_id: int) -> Notification | None:
-    """Take the row for this worker; None when it is sent, failed or held by a live worker."""
-    now = timezone.now()
-    claimable = Q(status=Notification.Status.QUEUED) | Q(
-        status=Notification.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+def _claimable(now: datetime) -> Q:
+    # Only a row that already failed waits out its backoff; an early duplicate message
+    # (a redelivery, a requeue) must not spend one of its retries.
+    due = (
+        Q(attempts=0)
+        | Q(next_attempt_at__isnull=True)
+        | Q(next_attempt_at__lte=now + EARLY_TOLERANCE)
     )
-    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
+    return (Q(status=Notification.Status.QUEUED) & due) | Q(
+        status=Notification.Status.SENDING, claimed_at__lt=now - stale_after()
+    )
+
+
+def claim_notification(*, notification_id: int, now: datetime | None = None) -> Notification | None:
+    """Take the row for this worker; None when it is done, held by a live worker or waiting.
+
+    One conditional UPDATE decides, so two workers holding the same message (a
+    redelivery, a requeue) cannot both send it.
+    """
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(_claimable(now), pk=notification_id).update(
         status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return None
-    return Notification.objects.select_related(
-        "registration__session__training", "registration__sector"
-    ).get(pk=notification_id)
+    return (
+        Notification.objects.select_related(*_DELIVERY_RELATED).filter(pk=notification_id).first()
+    )
+
+
+def claim_notifications(
+    *, notification_ids: Sequence[int], now: datetime | None = None
+) -> list[Notification]:
+    """Take every claimable row of a batch in one transaction; rows held elsewhere are left.
+
+    select_for_update(skip_locked=True) lets two workers holding overlapping batches
+    split them instead of waiting on each other; each row goes to one of them.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now), pk__in=list(notification_ids))
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(
+        Notification.objects.select_related(*_DELIVERY_RELATED).filter(pk__in=ids).order_by("pk")
+    )
 
 
 def _is_permanent(error: Exception) -> bool:
+    """A refusal of this message or recipient (5xx) that no retry will change.
+
+    A 5xx for the sender or the login is a server setting an operator can fix, so
+    those stay transient instead of failing every queued row at once.
+    """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
+        return False
     if isinstance(error, smtplib.SMTPResponseException):
         return 500 <= error.smtp_code < 600
     return False
 
 
-def deliver_notification(*, notification_id: int) -> Notification | None:
-    """Send one outbox row exactly once.
+def _is_transient(error: Exception) -> bool:
+    # smtplib.SMTPException, refused connections and timeouts are all OSError. A soft
+    # time limit hit mid-send means a slow server, not a bad message: retry later.
+    return isinstance(error, OSError | SoftTimeLimitExceeded)
 
-    Returns None when there is nothing to do (already sent, held by another worker,
-    or the registration was deleted). Raises TransientDeliveryError for the caller
-    to retry later; a permanent refusal (5xx) marks the row failed at once.
+
+def skip_reason(notification: Notification, *, now: datetime | None = None) -> str:
+    """Why this row should no longer be sent, in words for the admin; "" to send it."""
+    now = now or timezone.now()
+    registration = notification.registration
+    session = registration.session
+    kind = notification.kind
+    if registration.anonymized_at is not None:
+        return "registrant anonymized"
+    if kind in {Notification.Kind.REMINDER, Notification.Kind.SESSION_CHANGED}:
+        if registration.status == Registration.Status.CANCELLED:
+            return "registration cancelled"
+        if session.status == TrainingSession.Status.CANCELLED:
+            return "session cancelled"
+    if kind == Notification.Kind.REMINDER:
+        if registration.status != Registration.Status.CONFIRMED:
+            return "registration not confirmed"
+        if registration.reminders_opt_out:
+            return "attendee opted out of reminders"
+        if session.starts_at <= now:
+            return "session already started"
+    if kind == Notification.Kind.CERTIFICATE:
+        certificate = getattr(registration, "certificate", None)
+        if certificate is None or certificate.revoked_at is not None:
+            return "no valid certificate"
+    return ""
+
+
+def deliver_notification(*, notification_id: int, connection=None) -> Notification | None:
+    """Send one outbox row at most once per claim.
+
+    Returns the row as it ends (sent, failed or skipped), or None when there is
+    nothing to do: already handled, held by another worker, or deleted with its
+    registration. Raises TransientDeliveryError after putting the row back in the
+    queue with a backoff; once the retries are used up it marks the row failed
+    instead. A permanent refusal (5xx) marks it failed at once.
     """
-    from events.emails import build_message
-
-    notification = claim_notification(notification_id)
+    notification = claim_notification(notification_id=notification_id)
     if notification is None:
         if not Notification.objects.filter(pk=notification_id).exists():
+            # Deleted registrations take their rows with them (CASCADE): drop the message.
             logger.info("notification %s no longer exists; dropped", notification_id)
         return None
+    return send_claimed(notification=notification, connection=connection)
+
+
+def send_claimed(*, notification: Notification, connection=None) -> Notification:
+    """Build and send a row this worker has claimed, and record how it ended.
+
+    `connection` lets a batch share one SMTP connection.
+    """
+    reason = skip_reason(notification)
+    if reason:
+        return mark_skipped(notification=notification, reason=reason)
+
+    from events.emails import build_message
+
     try:
-        message = build_message(notification)
+        message = build_message(notification, connection=connection)
+        if connection is not None:
+            # Opened here, not by send(): a connection send() opens it also closes.
+            connection.open()
         message.send(fail_silently=False)
     except Exception as error:
         if _is_permanent(error):
             return mark_failed(notification=notification, error=error)
-        if isinstance(error, smtplib.SMTPException | OSError | socket.timeout):
-            release_for_retry(notification=notification, error=error)
-            raise TransientDeliveryError(str(error)) from error
-        mark_failed(notification=notification, error=error)
-        raise
-    notification.status = Notification.Status.SENT
-    notification.sent_at = timezone.now()
-    notification.last_error = ""
-    notification.save(update_fields=["status", "sent_at", "last_error"])
+        if _is_transient(error):
+            notification = release_for_retry(notification=notification, error=error)
+            if notification.status == Notification.Status.FAILED:
+                return notification
+            # The message's delay matches the row's next_attempt_at, so the retry's
+            # claim finds the row due.
+            wait = (notification.next_attempt_at - timezone.now()).total_seconds()
+            raise TransientDeliveryError(
+                str(error), notification_id=notification.pk, countdown=max(1, math.ceil(wait))
+            ) from error
+        # A template or data bug: retrying cannot help, and raising would only loop.
+        logger.exception("notification %s could not be built or sent", notification.pk)
+        return mark_failed(notification=notification, error=error)
+    return mark_sent(notification=notification)
+
+
+def deliver_notifications(*, notification_ids: Sequence[int]) -> BatchOutcome:
+    """Send a batch of rows over one SMTP connection.
+
+    The batch is claimed in one transaction, then each row is sent and marked sent
+    on its own, so a crash leaves at most the one row being sent in doubt. The
+    first transient error ends the batch: the failed row waits out its backoff and
+    the rows not yet tried go back to the queue with the same delay (their claim
+    does not count as an attempt), since the server that just failed would most
+    likely fail them too.
+    """
+    outcome = BatchOutcome()
+    claimed = claim_notifications(notification_ids=notification_ids)
+    found = {n.pk for n in claimed}
+    for missing in set(notification_ids) - found:
+        if not Notification.objects.filter(pk=missing).exists():
+            logger.info("notification %s no longer exists; dropped", missing)
+    connection = get_connection(fail_silently=False)
+    try:
+        for index, notification in enumerate(claimed):
+            try:
+                outcome.finished.append(
+                    send_claimed(notification=notification, connection=connection)
+                )
+            except TransientDeliveryError as error:
+                rest = [n.pk for n in claimed[index + 1 :]]
+                _unclaim(rest, countdown=error.countdown)
+                outcome.countdown = error.countdown
+                outcome.deferred_ids = [notification.pk, *rest]
+                break
+    finally:
+        _close_quietly(connection)
+    return outcome
+
+
+def _unclaim(notification_ids: Sequence[int], *, countdown: int) -> None:
+    # Untried rows go back to the queue with the failed row's delay. Their claim is
+    # not an attempt, and their due time keeps the requeue scan from calling them lost.
+    Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.SENDING).update(
+        status=Notification.Status.QUEUED,
+        attempts=F("attempts") - 1,
+        next_attempt_at=timezone.now() + timedelta(seconds=countdown),
+    )
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a broken connection is closed either way
+        logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def _without_waiting_for_disk() -> None:
+    """Let PostgreSQL commit this transaction without waiting for its WAL flush.
+
+    One flush per email capped the send rate at the disk's fsync rate. The only cost
+    is on a PostgreSQL crash (not a worker crash): the last few hundred milliseconds
+    of "sent" marks can be lost, and those rows are sent again by the stale-claim
+    recovery, the same at-least-once edge as a worker killed mid-send.
+    """
+    db = transaction.get_connection()
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def mark_sent(*, notification: Notification) -> Notification:
+    """Record the delivery; the row is never claimed again."""
+    now = timezone.now()
+    with transaction.atomic():
+        _without_waiting_for_disk()
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.SENT, sent_at=now, last_error=""
+        )
+    notification.status, notification.sent_at, notification.last_error = (
+        Notification.Status.SENT,
+        now,
+        "",
+    )
+    return notification
+
+
+def mark_skipped(*, notification: Notification, reason: str) -> Notification:
+    """Close a row that no longer makes sense to send (not an error)."""
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SKIPPED, last_error=reason
+    )
+    notification.status, notification.last_error = Notification.Status.SKIPPED, reason
+    logger.info("notification %s skipped: %s", notification.pk, reason)
     return notification
 
 
 def release_for_retry(*, notification: Notification, error: Exception) -> Notification:
+    """Put the row back in the queue after a transient error, or fail it after the last retry."""
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if notification.attempts > settings.NOTIFICATION_MAX_RETRIES:
+        return mark_failed(
+            notification=notification,
+            error=f"gave up after {notification.attempts} attempts: {text}",
+        )
+    next_attempt_at = timezone.now() + timedelta(seconds=backoff_seconds(notification.attempts))
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.QUEUED, last_error=text, next_attempt_at=next_attempt_at
+    )
     notification.status = Notification.Status.QUEUED
-    notification.last_error = f"{type(error).__name__}: {error}"[:2000]
-    notification.save(update_fields=["status", "last_error"])
+    notification.last_error = text
+    notification.next_attempt_at = next_attempt_at
     return notification
 
 
@@ -115,26 +386,6 @@ def mark_failed(*, notification: Notification, error: Exception | str) -> Notifi
     Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
         status=Notification.Status.FAILED, last_error=text[:2000]
     )
-    notification.refresh_from_db()
+    notification.status, notification.last_error = Notification.Status.FAILED, text[:2000]
     logger.warning("notification %s failed: %s", notification.pk, text[:200])
     return notification
-
-
-def retry_notification(*, notification_id: int) -> Notification:
-    """Put a failed row back in the queue (the admin's "retry now")."""
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update().get(pk=notification_id)
-        if notification.status == Notification.Status.FAILED:
-            notification.status = Notification.Status.QUEUED
-            notification.attempts = 0
-            notification.save(update_fields=["status", "attempts"])
-            enqueue_send(notification.pk)
-        return notification
-
-
-def give_up(*, notification_id: int, error: str) -> Notification | None:
-    """Mark a row failed after its last retry."""
-    notification = Notification.objects.filter(pk=notification_id).first()
-    if notification is None:
-        return None
-    return mark_failed(notification=notification, error=f"gave up after retries: {error}")

@@ -1,0 +1,184 @@
+"""Outbox email content: both parts, the headers, the session's zone, QR and attachments."""
+
+import email
+from datetime import datetime
+from email import policy
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from icalendar import Calendar
+
+from events.emails import QR_CID, build_message
+from events.models import Certificate, Notification, TrainingSession
+from events.qr import qr_png
+from tests.factories import NotificationFactory, RegistrationFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _parsed(notification: Notification) -> email.message.EmailMessage:
+    raw = build_message(notification).message().as_bytes()
+    return email.message_from_bytes(raw, policy=policy.default)
+
+
+def _reminder(**session_fields) -> Notification:
+    session = SessionFactory(**session_fields)
+    registration = RegistrationFactory(session=session)
+    return NotificationFactory(registration=registration, kind="reminder", variant="1d")
+
+
+def _text_and_html(message) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    return text, html
+
+
+def test_every_kind_renders_a_subject_a_text_part_and_an_html_part():
+    registration = RegistrationFactory()
+    for kind in Notification.Kind.values:
+        notification = NotificationFactory(registration=registration, kind=kind)
+        message = _parsed(notification)
+        text, html = _text_and_html(message)
+        assert message["Subject"], kind
+        assert registration.full_name in text, kind
+        assert "<html" in html, kind
+
+
+def test_every_message_has_a_list_unsubscribe_header_pointing_to_the_manage_page():
+    notification = _reminder()
+    message = _parsed(notification)
+    manage_url = "http://testserver" + notification.registration.get_manage_url()
+    assert message["List-Unsubscribe"].strip() == f"<{manage_url}>"
+
+
+def test_message_id_is_stable_per_outbox_row_so_a_resend_can_be_recognised():
+    notification = _reminder()
+    assert _parsed(notification)["Message-ID"] == _parsed(notification)["Message-ID"]
+    other = NotificationFactory(registration=notification.registration, kind="reminder")
+    assert _parsed(other)["Message-ID"] != _parsed(notification)["Message-ID"]
+
+
+def test_reminder_shows_the_time_in_the_sessions_own_zone():
+    starts = datetime(2030, 5, 9, 9, 0, tzinfo=ZoneInfo("America/Denver"))
+    notification = _reminder(
+        starts_at=starts, ends_at=starts.replace(hour=12), timezone="America/Denver"
+    )
+    message = _parsed(notification)
+    text, html = _text_and_html(message)
+    assert "9:00 AM" in text and "MDT" in text
+    assert "9:00 AM" in message["Subject"]
+    assert "Thursday, May 9, 2030" in html
+
+
+def test_reminder_carries_venue_address_what_to_bring_and_manage_link():
+    notification = _reminder(what_to_bring="A photo ID and a pen")
+    text, html = _text_and_html(_parsed(notification))
+    for part in (text, html):
+        assert "Fargo Civic Center, 207 4th St N, Fargo, ND" in part
+        assert "A photo ID and a pen" in part
+        assert notification.registration.get_manage_url() in part
+
+
+def test_online_reminder_carries_the_meeting_link():
+    notification = _reminder(venue="", address="", online_url="https://meet.example.org/abc")
+    text, html = _text_and_html(_parsed(notification))
+    assert "https://meet.example.org/abc" in text
+    assert 'href="https://meet.example.org/abc"' in html
+
+
+def test_reminder_shows_the_checkin_code_as_text_and_as_an_inline_qr_image():
+    notification = _reminder()
+    code = notification.registration.checkin_code
+    message = _parsed(notification)
+    text, html = _text_and_html(message)
+    assert code in text and code in html
+    assert f'src="cid:{QR_CID}"' in html
+    related = next(p for p in message.walk() if p.get_content_type() == "multipart/related")
+    image = next(p for p in related.iter_parts() if p.get_content_type() == "image/png")
+    assert image["Content-ID"] == f"<{QR_CID}>"
+    # The QR encodes the check-in code and nothing else.
+    assert image.get_content() == qr_png(code)
+
+
+def test_waitlisted_email_has_no_checkin_code():
+    registration = RegistrationFactory(waitlisted=True)
+    notification = NotificationFactory(registration=registration, kind="waitlisted")
+    text, html = _text_and_html(_parsed(notification))
+    assert registration.checkin_code not in text
+    assert "cid:" not in html
+
+
+def test_subject_keeps_an_ampersand_as_typed():
+    message = _parsed(_reminder())
+    assert "Identifying & Reporting" in message["Subject"]
+
+
+def _calendar_of(message) -> Calendar:
+    part = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
+    return Calendar.from_ical(part.get_content())
+
+
+def test_session_changed_email_carries_the_new_time_and_a_calendar_with_the_new_sequence():
+    session = SessionFactory()
+    TrainingSession.objects.filter(pk=session.pk).update(schedule_version=3)
+    registration = RegistrationFactory(session=TrainingSession.objects.get(pk=session.pk))
+    notification = NotificationFactory(
+        registration=registration, kind="session_changed", variant="3"
+    )
+    event = _calendar_of(_parsed(notification)).walk("VEVENT")[0]
+    assert event["SEQUENCE"] == 3
+    assert event.decoded("DTSTART") == session.starts_at.replace(microsecond=0)
+
+
+def test_session_cancelled_calendar_marks_the_event_cancelled_with_a_higher_sequence():
+    session = SessionFactory(status=TrainingSession.Status.CANCELLED)
+    notification = NotificationFactory(
+        registration=RegistrationFactory(session=session), kind="session_cancelled"
+    )
+    event = _calendar_of(_parsed(notification)).walk("VEVENT")[0]
+    assert event["STATUS"] == "CANCELLED"
+    assert event["SEQUENCE"] == session.schedule_version + 1
+
+
+def test_certificate_email_attaches_the_pdf_and_links_to_the_download():
+    registration = RegistrationFactory()
+    certificate = Certificate(
+        registration=registration,
+        code="ABCDEFGHJKMNPQRS",
+        name_printed=registration.full_name,
+        training_title="T",
+        session_starts_at=registration.session.starts_at,
+        session_ends_at=registration.session.ends_at,
+        session_timezone="America/Chicago",
+        place="Fargo",
+        credit_hours=3,
+        hosts="DHS",
+        issued_at=timezone.now(),
+    )
+    certificate.pdf.save("c.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    certificate.save()
+    notification = NotificationFactory(registration=registration, kind="certificate")
+    message = _parsed(notification)
+    pdf = next(p for p in message.iter_attachments() if p.get_content_type() == "application/pdf")
+    assert pdf.get_content() == b"%PDF-1.4 test"
+    assert pdf.get_filename() == "certificate-ABCD-EFGH-JKMN-PQRS.pdf"
+    text, html = _text_and_html(message)
+    token = registration.manage_token
+    assert f"http://testserver/manage/{token}/certificate.pdf" in text
+    assert f'href="http://testserver/manage/{token}/certificate.pdf"' in html
+    assert "ABCD-EFGH-JKMN-PQRS" in text
+    assert "/certificates/verify/ABCD-EFGH-JKMN-PQRS/" in text
+
+
+def test_organizer_message_uses_its_subject_and_escapes_its_body_in_html():
+    notification = NotificationFactory(
+        kind="organizer_message",
+        payload={"subject": "Parking & doors", "body": "Use door <B>.\nBring ID."},
+    )
+    message = _parsed(notification)
+    text, html = _text_and_html(message)
+    assert message["Subject"] == "Parking & doors"
+    assert "Use door <B>." in text
+    assert "Use door &lt;B&gt;." in html

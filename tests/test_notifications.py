@@ -1,0 +1,245 @@
+"""The outbox: each row is sent once, transient SMTP errors back off, bad input ends cleanly."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Notification, Registration, TrainingSession
+from events.services import notifications as outbox
+from events.services import outbox_recovery
+from events.tasks.notifications import send_notification
+from tests.factories import NotificationFactory, RegistrationFactory, UserFactory
+from tests.worker.smtp_sink import SmtpSink, free_port
+
+pytestmark = pytest.mark.django_db
+
+Status = Notification.Status
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on a free port, and Django pointed at it."""
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """Django pointed at a local port where no SMTP server listens."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 2
+
+
+def test_queueing_the_same_message_twice_keeps_one_row_and_sends_one_email(
+    django_capture_on_commit_callbacks,
+):
+    registration = RegistrationFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outbox.queue_notification(registration=registration, kind="confirmation")
+        second = outbox.queue_notification(registration=registration, kind="confirmation")
+    assert first.pk == second.pk
+    assert len(mail.outbox) == 1
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == (Status.SENT, 1)
+    assert first.sent_at is not None
+
+
+def test_running_the_send_task_again_never_sends_twice():
+    notification = NotificationFactory()
+    send_notification.delay(notification.pk)
+    send_notification.delay(notification.pk)
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+
+
+def test_a_row_held_by_a_live_worker_is_not_taken():
+    notification = NotificationFactory(status=Status.SENDING, claimed_at=timezone.now())
+    assert outbox.claim_notification(notification_id=notification.pk) is None
+    send_notification.delay(notification.pk)
+    assert mail.outbox == []
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over_once_stale(settings):
+    stale = timezone.now() - timedelta(seconds=settings.NOTIFICATION_STALE_SECONDS + 1)
+    notification = NotificationFactory(status=Status.SENDING, claimed_at=stale, attempts=1)
+    send_notification.delay(notification.pk)
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Status.SENT, 2)
+    assert len(mail.outbox) == 1
+
+
+def test_a_row_waiting_out_its_backoff_is_not_taken_by_an_early_duplicate_message():
+    later = timezone.now() + timedelta(minutes=5)
+    notification = NotificationFactory(attempts=1, next_attempt_at=later)
+    assert outbox.claim_notification(notification_id=notification.pk) is None
+
+
+def test_recipient_refused_permanently_is_failed_at_once_without_retries(smtp):
+    registration = RegistrationFactory(email="reject-me@example.org")
+    notification = NotificationFactory(registration=registration)
+    send_notification.delay(notification.pk)
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED
+    assert notification.attempts == 1
+    assert "550" in notification.last_error
+    assert smtp.handler.count == 0
+
+
+def test_smtp_error_puts_the_row_back_with_a_backoff_and_the_error(smtp_down):
+    notification = NotificationFactory()
+    before = timezone.now()
+    with pytest.raises(outbox.TransientDeliveryError) as caught:
+        outbox.deliver_notification(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.status == Status.QUEUED
+    assert "ConnectionRefusedError" in notification.last_error
+    assert notification.next_attempt_at > before
+    assert caught.value.countdown >= 1
+
+
+def test_smtp_down_retries_until_the_last_retry_then_marks_the_row_failed(
+    settings, smtp_down, time_machine
+):
+    settings.NOTIFICATION_MAX_RETRIES = 2
+    notification = NotificationFactory()
+    time_machine.move_to(timezone.now(), tick=False)
+    raised = 0
+    for _ in range(10):
+        try:
+            result = outbox.deliver_notification(notification_id=notification.pk)
+        except outbox.TransientDeliveryError:
+            raised += 1
+            # An early retry is refused; once its backoff has passed it is taken.
+            assert outbox.claim_notification(notification_id=notification.pk) is None
+            time_machine.shift(timedelta(seconds=outbox.MAX_BACKOFF_SECONDS + 1))
+        else:
+            break
+    assert raised == 2
+    assert result.status == Status.FAILED
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED
+    assert notification.attempts == 3
+    assert notification.last_error.startswith("gave up after 3 attempts")
+
+
+def test_backoff_doubles_per_attempt_with_jitter_and_is_capped(settings):
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = 30
+    for attempts, ceiling in [(1, 30), (2, 60), (3, 120), (4, 240)]:
+        waits = {outbox.backoff_seconds(attempts) for _ in range(200)}
+        assert min(waits) >= ceiling // 2 and max(waits) <= ceiling
+        assert len(waits) > 1  # jitter
+    assert outbox.backoff_seconds(30) <= outbox.MAX_BACKOFF_SECONDS
+
+
+def test_a_notification_for_a_deleted_registration_is_dropped_with_a_log_line(caplog):
+    notification = NotificationFactory()
+    Registration.objects.filter(pk=notification.registration_id).delete()
+    with caplog.at_level(logging.INFO, logger="events.services.notifications"):
+        send_notification.delay(notification.pk)
+    assert f"notification {notification.pk} no longer exists; dropped" in caplog.text
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("registration_fields", "session_status", "reason"),
+    [
+        ({"cancelled": True}, TrainingSession.Status.PUBLISHED, "registration cancelled"),
+        ({}, TrainingSession.Status.CANCELLED, "session cancelled"),
+        ({"reminders_opt_out": True}, TrainingSession.Status.PUBLISHED, "opted out"),
+    ],
+)
+def test_a_reminder_that_no_longer_makes_sense_is_skipped_not_sent(
+    registration_fields, session_status, reason
+):
+    registration = RegistrationFactory(**registration_fields)
+    TrainingSession.objects.filter(pk=registration.session_id).update(status=session_status)
+    notification = NotificationFactory(registration=registration, kind="reminder", variant="1d")
+    send_notification.delay(notification.pk)
+    notification.refresh_from_db()
+    assert notification.status == Status.SKIPPED
+    assert reason in notification.last_error
+    assert mail.outbox == []
+
+
+def test_a_batch_is_sent_over_one_smtp_connection(smtp):
+    rows = NotificationFactory.create_batch(5)
+    result = outbox.deliver_notifications(notification_ids=[n.pk for n in rows])
+    assert [n.status for n in result.finished] == [Status.SENT] * 5
+    assert sorted(smtp.handler.ids) == sorted(n.pk for n in rows)
+    assert smtp.handler.connections == 1
+
+
+def test_a_batch_stops_at_the_first_smtp_failure_and_defers_the_rest(smtp_down):
+    rows = NotificationFactory.create_batch(3)
+    result = outbox.deliver_notifications(notification_ids=[n.pk for n in rows])
+    assert result.deferred_ids == [n.pk for n in rows]
+    attempts = list(Notification.objects.order_by("pk").values_list("attempts", flat=True))
+    assert attempts == [1, 0, 0]  # only the first row was tried
+    assert not Notification.objects.filter(next_attempt_at__lte=timezone.now()).exists()
+
+
+def test_requeue_scan_takes_lost_and_abandoned_rows_but_not_fresh_or_waiting_ones(
+    settings, django_capture_on_commit_callbacks
+):
+    old = timezone.now() - timedelta(seconds=settings.NOTIFICATION_STALE_SECONDS + 60)
+    lost = NotificationFactory(next_attempt_at=old)
+    abandoned = NotificationFactory(status=Status.SENDING, claimed_at=old, attempts=1)
+    NotificationFactory(next_attempt_at=timezone.now())  # its message is still on its way
+    NotificationFactory(attempts=2, next_attempt_at=timezone.now() + timedelta(minutes=8))
+    NotificationFactory(status=Status.SENT, sent_at=old)
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = outbox_recovery.requeue_stale_notifications()
+    assert sorted(requeued) == sorted([lost.pk, abandoned.pk])
+    assert len(mail.outbox) == 2
+
+
+def test_retry_now_requeues_only_failed_rows():
+    failed = NotificationFactory(status=Status.FAILED, attempts=7, last_error="boom")
+    sent = NotificationFactory(status=Status.SENT)
+    ids = outbox_recovery.retry_failed_notifications(notification_ids=[failed.pk, sent.pk])
+    assert ids == [failed.pk]
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (Status.QUEUED, 0)
+
+
+@pytest.fixture
+def admin_client_(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_failed_emails_are_listed_in_the_admin_with_their_error(admin_client_):
+    NotificationFactory(status=Status.FAILED, last_error="SMTPRecipientsRefused: 550 nope")
+    url = reverse("admin:events_notification_changelist") + "?status__exact=failed"
+    response = admin_client_.get(url)
+    assert response.status_code == 200
+    assert "SMTPRecipientsRefused: 550 nope" in response.content.decode()
+
+
+def test_retry_now_admin_action_sends_a_failed_email(
+    admin_client_, django_capture_on_commit_callbacks
+):
+    failed = NotificationFactory(status=Status.FAILED, attempts=7, last_error="boom")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(
+            reverse("admin:events_notification_changelist"),
+            {"action": "retry_now", "_selected_action": [failed.pk]},
+        )
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == Status.SENT
+    assert len(mail.outbox) == 1
