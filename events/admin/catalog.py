@@ -1,10 +1,12 @@
 """Catalogue admin: sectors, trainings and sessions (scoped to their organizers)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events import exports, selectors_roster
@@ -167,6 +169,30 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Show and read the times in the session's own zone, not the server's.
+
+        A Williston session at 9:00 Mountain must read 9:00 in the form, or an
+        organizer "correcting" it would move the session by an hour.
+        """
+        zone = None
+        if object_id:
+            try:
+                zone = (
+                    self.get_queryset(request)
+                    .filter(pk=int(object_id))
+                    .values_list("timezone", flat=True)
+                    .first()
+                )
+            except ValueError:
+                zone = None
+        with timezone.override(zone or settings.TIME_ZONE):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # Render now: a TemplateResponse would otherwise render after the override.
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         session = self.get_object(request, object_id)

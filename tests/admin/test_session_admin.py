@@ -149,3 +149,68 @@ def test_session_page_links_to_the_roster_exports_and_door_page(client_a, sessio
     for name in ("admin:events_session_csv", "admin:events_session_signin"):
         assert reverse(name, args=[session_a.pk]).encode() in response.content
     assert reverse("events:organize_checkin", args=[session_a.pk]).encode() in response.content
+
+
+def test_change_form_shows_and_reads_times_in_the_sessions_zone(admin_client):
+    import zoneinfo
+    from datetime import datetime
+
+    from tests.factories import SessionFactory
+
+    mountain = zoneinfo.ZoneInfo("America/Denver")
+    session = SessionFactory(
+        timezone="America/Denver",
+        starts_at=datetime(2030, 3, 4, 9, 0, tzinfo=mountain),
+        ends_at=datetime(2030, 3, 4, 12, 0, tzinfo=mountain),
+    )
+    response = admin_client.get(f"/admin/events/trainingsession/{session.pk}/change/")
+    assert response.status_code == 200
+    assert 'value="09:00:00"' in response.content.decode()
+
+
+def test_saving_the_form_reads_times_in_the_sessions_zone(admin_client):
+    import zoneinfo
+    from datetime import datetime
+
+    from events.models import TrainingSession
+    from tests.factories import SessionFactory
+
+    mountain = zoneinfo.ZoneInfo("America/Denver")
+    session = SessionFactory(
+        timezone="America/Denver",
+        starts_at=datetime(2030, 3, 4, 9, 0, tzinfo=mountain),
+        ends_at=datetime(2030, 3, 4, 12, 0, tzinfo=mountain),
+    )
+    url = f"/admin/events/trainingsession/{session.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: field.widget.format_value(form.initial.get(name))
+        for name, field in form.fields.items()
+        if name
+        not in {
+            "starts_at",
+            "ends_at",
+            "organizers",
+            "registration_opens_at",
+            "registration_closes_at",
+        }
+    }
+    data.update(
+        {
+            "training": session.training_id,
+            "starts_at_0": "2030-03-04",
+            "starts_at_1": "10:00",
+            "ends_at_0": "2030-03-04",
+            "ends_at_1": "13:00",
+            "registration_opens_at_0": "",
+            "registration_opens_at_1": "",
+            "registration_closes_at_0": "",
+            "registration_closes_at_1": "",
+        }
+    )
+    data = {k: v for k, v in data.items() if v is not None}
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    session = TrainingSession.objects.get(pk=session.pk)
+    assert session.local_starts_at.hour == 10
+    assert session.local_starts_at.tzinfo.key == "America/Denver"

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import Sector, Training, TrainingSession
+from events.models import Registration, Sector, Training, TrainingSession
+from events.tokens import hash_token, manage_token_for, new_manage_nonce
 
 CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
 MOUNTAIN = zoneinfo.ZoneInfo("America/Denver")
@@ -33,6 +34,27 @@ UPCOMING = [
     ("Grand Forks", "Alerus Center", "1200 S 42nd St", CENTRAL, 49, 60, False),
     ("Williston", "Raymond Family Community Center", "1 Bill Gaida Way", MOUNTAIN, 63, 40, False),
     ("Minot", "", "", CENTRAL, 28, 200, True),
+]
+
+DEMO_PEOPLE = [
+    ("Maria Gonzalez", "Hotel Donaldson"),
+    ("James Olson", "Fargo Public Schools"),
+    ("Aisha Mohamed", "Lutheran Social Services"),
+    ("Tom Berg", "Sanford Health"),
+    ("Linda Nguyen", "Cass County Sheriff"),
+    ("Peter Larson", "BNSF Railway"),
+    ("Grace Johnson", "First Lutheran Church"),
+    ("José Núñez", "Red River Valley Farms"),
+    ("Emily Carlson", "YWCA Cass Clay"),
+    ("David Schmidt", "City of Fargo"),
+    ("Sarah Peterson", "Hornbacher's"),
+    ("Nguyễn Thị Minh", "Essentia Health"),
+    ("Robert Anderson", "Fargo Police Department"),
+    ("Karen Hanson", "West Fargo Public Schools"),
+    ("Ahmed Hassan", "Fargo Cass Public Health"),
+    ("Julie Swenson", "Radisson Fargo"),
+    ("Michael Thompson", "Dakota Boys and Girls Ranch"),
+    ("Anna Kowalski", "Youthworks"),
 ]
 
 
@@ -100,9 +122,44 @@ class Command(BaseCommand):
                 )
             session.organizers.add(organizer)
 
+        fargo_next = TrainingSession.objects.filter(training=training, city="Fargo").exclude(
+            pk=fargo_2014.pk
+        )
+        self._attendees(fargo_2014, attended=True)
+        for session in fargo_next[:1]:
+            self._attendees(session, attended=False)
+
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(f"  Admin:     {admin.email} / {DEMO_ADMIN[1]}")
         self.stdout.write(f"  Organizer: {organizer.email} / {DEMO_ORGANIZER[1]}")
+
+    def _attendees(self, session: TrainingSession, *, attended: bool) -> None:
+        """A roster across sectors, written directly: demo rows need no emails."""
+        if session.registrations.exists():
+            return
+        sectors = list(Sector.objects.filter(active=True))
+        now = timezone.now()
+        rows = []
+        for number, (name, organization) in enumerate(DEMO_PEOPLE):
+            nonce = new_manage_nonce()
+            rows.append(
+                Registration(
+                    session=session,
+                    full_name=name,
+                    email=f"demo{number}.{session.public_id}@example.org",
+                    organization=organization,
+                    sector=sectors[number % len(sectors)],
+                    job_title="",
+                    consented_at=now,
+                    status=Registration.Status.CONFIRMED,
+                    confirmed_at=now,
+                    attended=attended and number % 5 != 0,
+                    checked_in_at=session.starts_at if attended and number % 5 != 0 else None,
+                    manage_nonce=nonce,
+                    manage_token_hash=hash_token(manage_token_for(nonce)),
+                )
+            )
+        Registration.objects.bulk_create(rows)
 
     def _user(self, login: tuple[str, str], name: str, *, superuser: bool) -> User:
         email, password = login

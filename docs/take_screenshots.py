@@ -1,0 +1,71 @@
+"""Regenerate the README screenshots: `.venv/bin/python docs/take_screenshots.py`.
+
+Serves the demo data (make demo) with runserver on a spare port and drives the
+system Chromium through Playwright.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+PORT = os.environ.get("SCREENSHOT_PORT", "8765")
+BASE = f"http://127.0.0.1:{PORT}"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def wait_for_server() -> None:
+    for _ in range(60):
+        try:
+            urllib.request.urlopen(BASE + "/healthz", timeout=1)  # noqa: S310 (loopback)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the server did not start")
+
+
+def main() -> None:
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+    subprocess.run([python, "manage.py", "load_demo_data"], cwd=ROOT, check=True)
+    server = subprocess.Popen(
+        [python, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"], cwd=ROOT
+    )
+    try:
+        wait_for_server()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(BASE + "/sessions/")
+            page.get_by_role("link", name="Identifying & Reporting Human Trafficking").first.click()
+            page.screenshot(path=str(OUT / "session.png"), full_page=False)
+            page.goto(
+                BASE + "/admin/login/?next=/admin/events/trainingsession/%3Fstarts_at__year%3D2014"
+            )
+            page.locator("#id_username").fill("organizer@example.org")
+            page.locator("#id_password").fill("demo-organizer-pass")
+            page.get_by_role("button", name="Log in").click()
+            page.locator("#result_list tbody a").first.click()
+            page.get_by_text("Roster summary").wait_for()
+            page.screenshot(path=str(OUT / "admin-session.png"), full_page=False)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
