@@ -1,3 +1,9 @@
 """Routes of the privacy area (included by events/urls.py under the events namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from events import views_privacy
+
+urlpatterns = [
+    path("manage/<str:token>/erase/", views_privacy.erase, name="privacy_erase"),
+]

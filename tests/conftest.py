@@ -68,10 +68,43 @@ def _isolated_media(settings, tmp_path) -> None:
 
 @pytest.fixture(autouse=True)
 def _locmem_cache(settings) -> None:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import cache
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+        },
+    }
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_off(settings) -> None:
+    """Per-address limits would trip tests that post many times; tests/security opts in."""
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture(autouse=True)
+def _seeded_sectors(request) -> None:
+    """Put back the twelve sectors of the data migration when a flush removed them.
+
+    Transactional tests (e2e, concurrency, worker) end with a flush that also empties
+    seeded tables, and --reuse-db carries that into the next run.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    from django.apps import apps
+
+    from events.models import Sector
+
+    if not Sector.objects.exists():
+        import importlib
+
+        importlib.import_module("events.migrations.0002_seed_sectors").seed(apps, None)
 
 
 @pytest.fixture

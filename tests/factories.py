@@ -99,3 +99,65 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
             status=Registration.Status.CANCELLED,
             cancelled_at=factory.LazyFunction(timezone.now),
         )
+
+
+# --- Certificates -------------------------------------------------------------------
+
+
+class EndedSessionFactory(SessionFactory):
+    """A session that took place yesterday morning."""
+
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1, hours=3))
+
+
+class AttendedRegistrationFactory(RegistrationFactory):
+    """A confirmed registrant of an ended session, checked in at the door."""
+
+    session = factory.SubFactory(EndedSessionFactory)
+    checked_in_at = factory.LazyAttribute(lambda o: o.session.starts_at)
+    attended = True
+
+
+# --- Rosters ------------------------------------------------------------------------
+
+
+def _organizers_group():
+    """The group of migration 0003, re-created when a transactional test's flush removed it."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name="Organizers")
+    if created:
+        migration = importlib.import_module("events.migrations.0003_roster_organizers_group")
+        for app_label, codename in migration.PERMISSIONS:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
+
+
+class ScopedOrganizerFactory(OrganizerFactory):
+    """A staff member of the "Organizers" group; organizes=[session, ...] assigns sessions."""
+
+    @factory.post_generation
+    def organizes(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        obj.groups.add(_organizers_group())
+        for session in extracted or []:
+            session.organizers.add(obj)
+
+
+# --- Notifications (outbox) ---------------------------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An outbox row, queued and not yet enqueued (as a reminder scan leaves it)."""
+
+    class Meta:
+        model = "events.Notification"
+
+    registration = factory.SubFactory(RegistrationFactory)
+    kind = "confirmation"
+    variant = ""

@@ -5,8 +5,10 @@ filesystem broker under var/broker/, and email to the console and var/mail/.
 Every variable is listed in README.md and .env.example.
 """
 
+import re
 import sys
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -60,6 +62,8 @@ ALLOWED_HOSTS = _read(
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
 SITE_URL = _read("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
 ADMIN_PATH = _read("ADMIN_PATH", env.str, default="admin/").strip("/") + "/"
+if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_PATH):
+    _fail("ADMIN_PATH must be a path like admin/ or backoffice-7f3a/.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,13 +75,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
+    "axes",
+    "django_ratelimit",
     "accounts",
     "events",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads request.POST, so an oversized body gets the 413 page.
+    "trafficking_training.middleware.RequestTooBigMiddleware",
+    "trafficking_training.middleware.StripNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +96,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "trafficking_training.middleware.RateLimitMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "trafficking_training.urls"
@@ -152,6 +166,14 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Rendered template fragments (session cards, crispy forms). Their keys carry the
+# data they show, so each process may keep its own copy: a local cache answers in
+# microseconds where Redis costs a round trip.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default=REDIS_URL or "filesystem://")
@@ -233,32 +255,127 @@ WHITENOISE_AUTOREFRESH = DEBUG
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Refuse oversized bodies with a 400/413 before they reach a form.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Bodies larger than this are refused with the 413 page before they reach a form
+# (trafficking_training.middleware.RequestTooBigMiddleware). Our largest form is a
+# few kilobytes; the admin's bulk actions stay far below 256 KiB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = _read("DATA_UPLOAD_MAX_MEMORY_SIZE", env.int, default=256 * 1024)
+# Django's default: an admin action on a whole roster page posts one field per row.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "trafficking_training.views.csrf_failure"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, default=True)
+    # The load balancer's health probe speaks plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Content-Security-Policy (django-csp 4). No inline script or style anywhere: every
+# page loads its JavaScript and CSS from /static/. Bootstrap's CSS embeds its icons
+# as data: URIs, hence img-src data:. CSP_REPORT_ONLY=True sends the same policy as
+# Content-Security-Policy-Report-Only, to try a change on a live site first.
+_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "media-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+_CSP_REPORT_URI = _read("CSP_REPORT_URI", env.str, default="")
+if _CSP_REPORT_URI:
+    _CSP_DIRECTIVES["report-uri"] = [_CSP_REPORT_URI]
+if _read("CSP_REPORT_ONLY", env.bool, default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+
+# Client address. Behind N reverse proxies that each append to X-Forwarded-For, the
+# client is the Nth address from the right; the left part can be forged by anyone.
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
+
+# --- Login brute force (django-axes) ---------------------------------------
+# A failed login counts against the (email, address) pair: an attacker cannot lock a
+# person out from everywhere, and colleagues behind one office address do not lock
+# each other out. Lockouts end by themselves after the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "trafficking_training.axes_backend.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = _read("AXES_ENABLED", env.bool, default=True)
+AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "trafficking_training.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "trafficking_training.ratelimits.client_ip"
+AXES_USERNAME_CALLABLE = "trafficking_training.axes_backend.login_username"
+# Failed attempts only: a row per successful login would be a log of who uses the site.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
+
+# --- Rate limits (django-ratelimit, applied by RateLimitMiddleware) --------------
+# Per client address, "<count>/<period>" with period s, m, h or d; an empty value
+# turns that limit off, and RATELIMIT_ENABLE=False turns them all off (load tests).
+# Counts live in the default cache: Redis when REDIS_URL is set, shared by every
+# web process and machine.
+RATELIMIT_ENABLE = _read("RATELIMIT_ENABLE", env.bool, default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "trafficking_training.ratelimits.client_ip"
+RATELIMIT_RATES = {
+    "register": _read("RATELIMIT_REGISTER", env.str, default="10/m"),
+    "resend": _read("RATELIMIT_RESEND", env.str, default="5/m"),
+    "lookup": _read("RATELIMIT_LOOKUP", env.str, default="30/m"),
+    "signup": _read("RATELIMIT_SIGNUP", env.str, default="5/m"),
+    "password_reset": _read("RATELIMIT_PASSWORD_RESET", env.str, default="5/m"),
+    "login": _read("RATELIMIT_LOGIN", env.str, default="20/m"),
+    "erase": _read("RATELIMIT_ERASE", env.str, default="10/m"),
+}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit lists only django-redis among Redis caches; Django's own
+    # RedisCache increments atomically (INCRBY) and is shared, which is what it asks.
+    "django_ratelimit.W001",
+]
+if not REDIS_URL and not PRODUCTION:
+    # The embedded default counts in the file cache: shared by every process on the
+    # machine, though increments can race and undercount a little. Good enough for
+    # one machine; production without REDIS_URL keeps the error as a reminder.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
 # --- Domain settings ----------------------------------------------------------
 # Registrant data is anonymized this many months after a session ends.
 RETENTION_MONTHS = _read("RETENTION_MONTHS", env.int, default=24)
+if RETENTION_MONTHS < 1:
+    _fail("RETENTION_MONTHS must be at least 1.")
 # Beat runs the reminder scan this often (seconds).
 REMINDER_SCAN_SECONDS = _read("REMINDER_SCAN_SECONDS", env.int, default=300)
 NOTIFICATION_MAX_RETRIES = _read("NOTIFICATION_MAX_RETRIES", env.int, default=6)
+# First retry waits about this long; each further retry doubles it (with jitter).
+NOTIFICATION_RETRY_BASE_SECONDS = _read("NOTIFICATION_RETRY_BASE_SECONDS", env.int, default=30)
+# A send claimed (or enqueued) longer ago than this lost its worker or its broker
+# message, and the requeue scan enqueues it again. Keep it above the send task's
+# time limit, so a live send is never taken over.
+NOTIFICATION_STALE_SECONDS = _read("NOTIFICATION_STALE_SECONDS", env.int, default=600)
+# Emails sent per task over one SMTP connection.
+NOTIFICATION_BATCH_SIZE = _read("NOTIFICATION_BATCH_SIZE", env.int, default=50)
 
 LOGGING = {
     "version": 1,
@@ -266,5 +383,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # axes logs every login and logout at INFO; lockouts come at WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,0 +1,204 @@
+"""Privacy: erasing a registration on request, anonymizing old ones, exporting a user's data.
+
+What stays after erasure or anonymization, and why:
+- The Registration row, its session, sector, organization, status and attendance, so
+  that the counts by sector and organization in grant reports do not change. An
+  organization is an employer, not a person; a one-person business is the rare case
+  the privacy notice accepts.
+- The certificate's snapshot (name as printed, training, dates, place, hours), which
+  the public verification page needs to confirm a certificate someone holds. Its PDF
+  file goes: the holder has their copy, and verification does not need it.
+Everything else that names or reaches the person is blanked: name, email, job title,
+accessibility needs, the account link, the manage and check-in tokens, and any email
+still waiting in the outbox.
+"""
+
+import calendar
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Certificate, Notification, Registration
+from events.tokens import hash_token, manage_token_for, new_checkin_code, new_manage_nonce
+
+from .audit import record_audit
+from .registration import cancel_registration
+
+ERASED_NAME = _("Erased")
+
+
+def erased_email(registration_id: int) -> str:
+    """A unique address that can never receive mail (.invalid is reserved, RFC 2606)."""
+    return f"erased-{registration_id}@erased.invalid"
+
+
+def _scrub(registration: Registration) -> Registration:
+    """Blank the personal fields of a locked row and everything that still reaches the person."""
+    nonce = new_manage_nonce()
+    registration.full_name = str(ERASED_NAME)
+    registration.email = erased_email(registration.pk)
+    registration.job_title = ""
+    registration.accommodations = ""
+    registration.user = None
+    # New tokens: a copied manage link or check-in QR code stops working at once.
+    registration.manage_nonce = nonce
+    registration.manage_token_hash = hash_token(manage_token_for(nonce))
+    registration.checkin_code = new_checkin_code()
+    registration.anonymized_at = timezone.now()
+    registration.save()
+
+    # Unsent mail would go to the erased address's old owner; sent rows keep their
+    # kind and date (delivery history) but lose what could hold personal details.
+    registration.notifications.filter(
+        status__in=[Notification.Status.QUEUED, Notification.Status.FAILED]
+    ).delete()
+    registration.notifications.update(payload={}, last_error="")
+
+    certificate = Certificate.objects.filter(registration=registration).first()
+    if certificate is not None and certificate.pdf:
+        certificate.pdf.delete(save=False)
+        certificate.save(update_fields=["pdf"])
+    return registration
+
+
+def erase_registration(*, registration_id: int, actor=None) -> Registration:
+    """Erase an attendee's details at their request, keeping the row for the counts.
+
+    An upcoming place is cancelled first (through cancel_registration, so the next
+    person waiting gets the seat); a past one keeps its status and attendance.
+    """
+    # One transaction: an erasure never stops halfway (cancelled but not erased).
+    with transaction.atomic():
+        registration = Registration.objects.select_related("session").get(pk=registration_id)
+        if registration.anonymized_at is not None:
+            return registration
+        upcoming = registration.session.ends_at > timezone.now()
+        if upcoming and registration.status != Registration.Status.CANCELLED:
+            # Locks the session, then the row, and hands the seat to the next person waiting.
+            cancel_registration(registration_id=registration_id, actor=actor, notify=False)
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+        if registration.anonymized_at is not None:
+            return registration
+        _scrub(registration)
+        record_audit(action="erased", actor=actor, registration=registration)
+    return registration
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (clamped to the month's end)."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def retention_cutoff(now: datetime | None = None) -> datetime:
+    """Sessions that ended before this moment are past the retention period."""
+    return months_before(now or timezone.now(), settings.RETENTION_MONTHS)
+
+
+def anonymize_expired_registrations(
+    *, now: datetime | None = None, batch_size: int = 500
+) -> list[int]:
+    """Anonymize registrations of sessions that ended more than RETENTION_MONTHS ago.
+
+    Runs daily from beat. Each row is scrubbed in its own short transaction, so the
+    task can stop anywhere and resume; at most `batch_size` rows per run keeps one run
+    short, and the next run takes the rest. Returns the ids it anonymized.
+    """
+    cutoff = retention_cutoff(now)
+    ids = list(
+        Registration.objects.filter(session__ends_at__lt=cutoff, anonymized_at__isnull=True)
+        .order_by("id")
+        .values_list("id", flat=True)[:batch_size]
+    )
+    done = []
+    for registration_id in ids:
+        with transaction.atomic():
+            registration = (
+                Registration.objects.select_for_update()
+                .filter(pk=registration_id, anonymized_at__isnull=True)
+                .first()
+            )
+            if registration is None:
+                continue
+            _scrub(registration)
+            record_audit(action="anonymized", registration=registration, reason="retention")
+        done.append(registration_id)
+    return done
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data_for(*, user) -> dict:
+    """Everything we hold about a signed-in user, as JSON-ready data (the export)."""
+    # Every registration tied to the account, cancelled ones included, plus those made
+    # without an account under the verified email (as the dashboard shows them).
+    mine = Q(user=user)
+    if user.email_verified_at is not None:
+        mine |= Q(email=user.email)
+    registrations = list(
+        Registration.objects.filter(mine)
+        .select_related("session__training", "sector")
+        .order_by("created_at", "id")
+    )
+    certificates = {
+        c.registration_id: c for c in Certificate.objects.filter(registration__in=registrations)
+    }
+    return {
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "organization": user.organization,
+            "sector": user.default_sector.name if user.default_sector_id else None,
+            "job_title": user.job_title,
+            "email_verified_at": _iso(user.email_verified_at),
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+        },
+        "registrations": [
+            {
+                "training": r.session.training.title,
+                "session_starts_at": _iso(r.session.starts_at),
+                "session_ends_at": _iso(r.session.ends_at),
+                "city": r.session.city,
+                "state": r.session.state,
+                "full_name": r.full_name,
+                "email": r.email,
+                "organization": r.organization,
+                "sector": r.sector.name,
+                "job_title": r.job_title,
+                "accommodations": r.accommodations,
+                "status": r.status,
+                "consented_at": _iso(r.consented_at),
+                "registered_at": _iso(r.created_at),
+                "waitlisted_at": _iso(r.waitlisted_at),
+                "confirmed_at": _iso(r.confirmed_at),
+                "cancelled_at": _iso(r.cancelled_at),
+                "checked_in_at": _iso(r.checked_in_at),
+                "attended": r.attended,
+                "reminders_opt_out": r.reminders_opt_out,
+                "certificate": _certificate_data(certificates.get(r.pk)),
+            }
+            for r in registrations
+        ],
+    }
+
+
+def _certificate_data(certificate: Certificate | None) -> dict | None:
+    if certificate is None:
+        return None
+    return {
+        "code": certificate.display_code,
+        "name_printed": certificate.name_printed,
+        "training": certificate.training_title,
+        "credit_hours": str(certificate.credit_hours),
+        "issued_at": _iso(certificate.issued_at),
+        "revoked_at": _iso(certificate.revoked_at),
+    }

@@ -1,0 +1,212 @@
+"""Abuse resistance: login lockout, per-address rate limits, answers that reveal nothing."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from events.models import Registration
+from tests.factories import RegistrationFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def limits_on(settings):
+    settings.RATELIMIT_ENABLE = True
+    return settings
+
+
+def _registration_data(sector, email="new.person@example.org") -> dict:
+    return {
+        "full_name": "Dana Tester",
+        "email": email,
+        "organization": "Fargo Public Schools",
+        "sector": sector.pk,
+        "job_title": "Counselor",
+        "accommodations": "",
+        "consent": "on",
+    }
+
+
+def _login(client, email, password):
+    return client.post(reverse("accounts:login"), {"username": email, "password": password})
+
+
+def test_repeated_wrong_passwords_lock_the_login_with_a_429(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = UserFactory()
+    for _ in range(3):
+        _login(client, user.email, "wrong-password")
+    response = _login(client, user.email, PASSWORD)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_lockout_ends_by_itself_after_the_cool_off(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = UserFactory()
+    for _ in range(3):
+        _login(client, user.email, "wrong-password")
+    with time_machine.travel(timezone.now() + settings.AXES_COOLOFF_TIME + timedelta(seconds=5)):
+        response = _login(client, user.email, PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_lockout_counts_every_spelling_of_the_email(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = UserFactory()
+    for spelling in [user.email, user.email.upper(), f"  {user.email.title()}"]:
+        _login(client, spelling, "wrong-password")
+    assert _login(client, user.email, PASSWORD).status_code == 429
+
+
+def test_lockout_of_one_email_leaves_others_free_from_the_same_address(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    victim, other = UserFactory(), UserFactory()
+    for _ in range(3):
+        _login(client, victim.email, "wrong-password")
+    assert _login(client, other.email, PASSWORD).status_code == 302
+
+
+def test_registration_past_the_limit_gets_429_with_retry_after(client, limits_on, sector):
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "register": "3/m"}
+    session = SessionFactory()
+    url = session.get_absolute_url()
+    answers = [
+        client.post(url, _registration_data(sector, f"p{i}@example.org")).status_code
+        for i in range(4)
+    ]
+    assert answers[:3] == [302, 302, 302]
+    assert answers[3] == 429
+    response = client.post(url, _registration_data(sector, "late@example.org"))
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "Please try again in 1 minute" in response.content.decode()
+    assert Registration.objects.count() == 3
+
+
+def test_rate_limit_counts_per_address(client, limits_on, sector):
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "register": "1/m"}
+    url = SessionFactory().get_absolute_url()
+    assert client.post(url, _registration_data(sector, "a@example.org")).status_code == 302
+    other = client.post(url, _registration_data(sector, "b@example.org"), REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 302
+
+
+def test_browsing_a_session_is_not_rate_limited(client, limits_on):
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "register": "1/m"}
+    url = SessionFactory().get_absolute_url()
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_rate_limits_switch_off_with_ratelimit_enable(client, settings, sector):
+    settings.RATELIMIT_ENABLE = False
+    settings.RATELIMIT_RATES = {**settings.RATELIMIT_RATES, "register": "1/m"}
+    url = SessionFactory().get_absolute_url()
+    answers = [
+        client.post(url, _registration_data(sector, f"x{i}@example.org")).status_code
+        for i in range(3)
+    ]
+    assert answers == [302, 302, 302]
+
+
+def test_signup_is_rate_limited(client, limits_on):
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "signup": "2/m"}
+    url = reverse("accounts:signup")
+    statuses = [client.post(url, {"email": f"s{i}@example.org"}).status_code for i in range(3)]
+    assert statuses[-1] == 429
+
+
+def test_password_reset_is_rate_limited(client, limits_on):
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "password_reset": "2/m"}
+    url = reverse("accounts:password_reset")
+    statuses = [client.post(url, {"email": "x@example.org"}).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+
+
+def test_forwarded_address_is_trusted_only_from_our_own_proxies(rf, settings):
+    from trafficking_training.ratelimits import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7", REMOTE_ADDR="10.0.0.2")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "198.51.100.7"
+
+
+def test_registration_answer_is_identical_for_new_and_registered_emails(client, sector):
+    session = SessionFactory()
+    existing = RegistrationFactory(session=session, email="known@example.org")
+    url = session.get_absolute_url()
+    known = client.post(url, _registration_data(sector, existing.email))
+    unknown = client.post(url, _registration_data(sector, "unknown@example.org"))
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert client.get(known["Location"]).content == client.get(unknown["Location"]).content
+
+
+def test_password_reset_answer_is_identical_for_known_and_unknown_emails(
+    client, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    url = reverse("accounts:password_reset")
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(url, {"email": user.email})
+        unknown = client.post(url, {"email": "nobody@example.org"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert [m.to for m in mail.outbox] == [[user.email]]
+
+
+def test_manage_link_resend_answer_is_identical_for_known_and_unknown_emails(client):
+    try:
+        url = reverse("events:resend_manage_link")
+    except NoReverseMatch:
+        pytest.skip("the manage-link resend page is not there yet")
+    registration = RegistrationFactory()
+    known = client.post(url, {"email": registration.email})
+    unknown = client.post(url, {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code
+    assert known.get("Location") == unknown.get("Location")
+    if known.status_code == 200:
+        body_known = known.content.decode().replace(registration.email, "")
+        body_unknown = unknown.content.decode().replace("nobody@example.org", "")
+        assert body_known == body_unknown
+
+
+@pytest.mark.redis
+def test_rate_limit_counts_in_the_shared_redis_cache(client, limits_on, sector):
+    import os
+
+    import redis
+    from django.core.cache import caches
+
+    url = os.environ["REDIS_URL"]
+    limits_on.CACHES = {
+        **limits_on.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "tt-test-ratelimit",
+        },
+    }
+    caches["default"].clear()
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "register": "2/m"}
+    session_url = SessionFactory().get_absolute_url()
+    for i in range(2):
+        client.post(session_url, _registration_data(sector, f"r{i}@example.org"))
+    # A second web process is another client with an empty memory: only a shared
+    # counter refuses it.
+    from django.test import Client
+
+    assert (
+        Client().post(session_url, _registration_data(sector, "r3@example.org")).status_code == 429
+    )
+    keys = redis.Redis.from_url(url).keys("tt-test-ratelimit:*")
+    assert keys, "the counter should live in Redis"
+    caches["default"].clear()

@@ -1,0 +1,159 @@
+"""Response headers and the friendly error pages for bad input."""
+
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _csp(response) -> dict[str, str]:
+    header = response["Content-Security-Policy"]
+    return {
+        part.strip().split(" ", 1)[0]: part.strip().partition(" ")[2]
+        for part in header.split(";")
+        if part.strip()
+    }
+
+
+def test_pages_send_a_policy_without_inline_script_or_style(client):
+    policy = _csp(client.get(reverse("home")))
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert "unsafe-inline" not in " ".join(policy.values())
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'"
+
+
+def test_pages_refuse_framing_and_send_same_origin_referrers(client):
+    response = client.get(reverse("home"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_and_csrf_cookies_are_http_only(client, db):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client.post(
+        reverse("accounts:login"),
+        {"username": user.email, "password": "correct-horse-battery"},
+    )
+    assert client.cookies["sessionid"]["httponly"]
+    assert django_settings.CSRF_COOKIE_HTTPONLY
+
+
+def test_public_pages_carry_no_inline_script_or_style(client):
+    session = SessionFactory()
+    for url in [reverse("home"), reverse("events:catalogue"), session.get_absolute_url()]:
+        html = client.get(url).content.decode()
+        assert "<script>" not in html, url
+        assert "<style" not in html, url
+        assert 'style="' not in html, url
+        assert " on" + "click=" not in html, url
+
+
+def test_admin_pages_load_their_scripts_from_files(admin_client):
+    for name in ["admin:index", "admin:password_change", "admin:events_sector_add"]:
+        response = admin_client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert "<script>" not in response.content.decode(), name
+
+
+def test_admin_lives_under_the_configured_path():
+    # ADMIN_PATH is read when the URLconf loads, so check it in a fresh process.
+    code = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            "DJANGO_SETTINGS_MODULE": "trafficking_training.settings",
+            "ADMIN_PATH": "backoffice-7f3a/",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=str(django_settings.BASE_DIR),
+    )
+    assert result.stdout.strip() == "/backoffice-7f3a/"
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "test-" + "x" * 60 + "-deploy-check-key",
+        "ALLOWED_HOSTS": "trainings.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/9",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(django_settings.BASE_DIR),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_missing_csrf_token_gets_the_friendly_page():
+    client = Client(enforce_csrf_checks=True)
+    session = SessionFactory()
+    response = client.post(session.get_absolute_url(), {"full_name": "A"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+
+
+def test_oversized_body_is_refused_with_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    session = SessionFactory()
+    response = client.post(
+        session.get_absolute_url(),
+        data="full_name=" + "a" * 5000,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 413
+    assert "more than this form accepts" in response.content.decode()
+
+
+def test_oversized_multipart_body_is_refused_with_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    session = SessionFactory()
+    response = client.post(session.get_absolute_url(), {"full_name": "a" * 5000})
+    assert response.status_code == 413
+
+
+def test_server_error_page_renders_without_the_database(rf):
+    from trafficking_training.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+
+
+def test_null_characters_are_dropped_from_the_query_string(rf):
+    from trafficking_training.middleware import StripNullCharactersMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(request.GET.lists())
+        return None
+
+    StripNullCharactersMiddleware(view)(rf.get("/", {"q": "ab\x00c", "k\x00": ["x", "\x00"]}))
+    assert seen == {"q": ["abc"], "k": ["x", ""]}
+
+
+@pytest.mark.parametrize("path", ["/sessions/?city=%00", "/certificates/verify/?code=A%00B"])
+def test_null_characters_in_the_query_string_get_a_page(client, path):
+    assert client.get(path).status_code in (200, 404)

@@ -1,0 +1,81 @@
+"""Request guards that apply to every view: body size and per-address rate limits."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
+
+from trafficking_training import ratelimits, views
+
+_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class RequestTooBigMiddleware:
+    """Refuse a body over DATA_UPLOAD_MAX_MEMORY_SIZE with the friendly 413 page.
+
+    Django would raise RequestDataTooBig when a view first reads request.POST, which
+    becomes a plain 400. Checking the declared length up front gives the right status
+    and spares reading the body. Multipart bodies are measured by Django's parser
+    instead (file parts do not count); views.bad_request turns that case into 413 too.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            limit is not None
+            and request.method in _BODY_METHODS
+            and not request.content_type.startswith("multipart/")
+        ):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                return views.request_too_big(request)
+        return self.get_response(request)
+
+
+class StripNullCharactersMiddleware:
+    """Drop NUL characters from query-string parameters before any view reads them.
+
+    PostgreSQL text cannot hold NUL, and psycopg raises (a 500) wherever such a value
+    reaches a query, as a search box's ?q= does. No person types one, so removing it
+    changes nothing for people and spares every view, present and future, its own
+    check. Form fields are left to the forms, whose validators turn a NUL into a
+    field error.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
+
+
+class RateLimitMiddleware:
+    """Count requests to the limited views (ratelimits.RULES) and answer 429 past the limit."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not settings.RATELIMIT_ENABLE:
+            return None
+        match = request.resolver_match
+        limit = ratelimits.limit_for(match.view_name if match else None, request.method)
+        if limit is None:
+            return None
+        retry_after = ratelimits.check_limit(request=request, limit=limit)
+        if retry_after is None:
+            return None
+        return views.too_many_requests(request, retry_after=retry_after)
