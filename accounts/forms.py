@@ -8,7 +8,22 @@ from events.models import Sector
 from .models import User, normalize_email_address
 
 
-class SignUpForm(forms.ModelForm):
+class SignUpForm(forms.Form):
+    """Sign-up details. A plain form, not a ModelForm: a model form would validate the
+    unique email and so tell anyone which addresses have an account.
+    accounts.services.sign_up handles an existing email instead."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    default_sector = forms.ModelChoiceField(
+        label=_("Sector"), queryset=Sector.objects.filter(active=True), required=False
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -21,23 +36,8 @@ class SignUpForm(forms.ModelForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    class Meta:
-        model = User
-        fields = ["full_name", "email", "organization", "default_sector", "job_title"]
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["full_name"].required = True
-        self.fields["default_sector"].queryset = Sector.objects.filter(active=True)
-
     def clean_email(self) -> str:
-        email = normalize_email_address(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email already exists. Log in or reset your password.")
-            )
-        return email
+        return normalize_email_address(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -51,13 +51,6 @@ class SignUpForm(forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
-
-    def save(self, commit: bool = True) -> User:
-        user = super().save(commit=False)
-        user.set_password(self.cleaned_data["password1"])
-        if commit:
-            user.save()
-        return user
 
 
 class EmailAuthenticationForm(AuthenticationForm):

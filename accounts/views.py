@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,15 +24,22 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:dashboard")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        services.send_email_verification(user=user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request,
-            _("Welcome! We sent you a link to confirm your email address."),
+        data = form.cleaned_data
+        services.sign_up(
+            email=data["email"],
+            password=data["password1"],
+            full_name=data["full_name"],
+            organization=data["organization"],
+            default_sector=data["default_sector"],
+            job_title=data["job_title"],
         )
-        return redirect("accounts:dashboard")
+        # The same answer whether or not the address already had an account.
+        return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_done.html")
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:

@@ -9,6 +9,8 @@ from django.conf import settings
 
 from trafficking_training.celery import app as celery_app
 
+pytest_plugins = ["tests.browser"]
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0")
 
 # Unit tests run tasks in-process (the real task code, no broker); tests/worker/
@@ -88,8 +90,8 @@ def _rate_limits_off(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _seeded_sectors(request) -> None:
-    """Put back the twelve sectors of the data migration when a flush removed them.
+def _seeded_data(request) -> None:
+    """Put back what data migrations seed (sectors, the Organizers group) after a flush.
 
     Transactional tests (e2e, concurrency, worker) end with a flush that also empties
     seeded tables, and --reuse-db carries that into the next run.
@@ -105,6 +107,9 @@ def _seeded_sectors(request) -> None:
         import importlib
 
         importlib.import_module("events.migrations.0002_seed_sectors").seed(apps, None)
+    from tests.factories import _organizers_group
+
+    _organizers_group()
 
 
 @pytest.fixture

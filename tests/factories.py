@@ -129,11 +129,15 @@ def _organizers_group():
 
     group, created = Group.objects.get_or_create(name="Organizers")
     if created:
-        migration = importlib.import_module("events.migrations.0003_roster_organizers_group")
-        for app_label, codename in migration.PERMISSIONS:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+        for name in (
+            "0003_roster_organizers_group",
+            "0005_roster_organizers_certificates_outbox",
+        ):
+            migration = importlib.import_module(f"events.migrations.{name}")
+            for app_label, codename in migration.PERMISSIONS:
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
     return group
 
 

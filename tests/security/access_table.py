@@ -73,6 +73,7 @@ SITE: dict[str, Row] = {
     "health": Row(PUBLIC),
     # Accounts
     "accounts:signup": Row((200, 302, 302, 302, 302, 302)),
+    "accounts:signup_done": Row(PUBLIC),
     "accounts:login": Row((200, 302, 302, 302, 302, 302)),
     "accounts:logout": Row(_all(302), method="POST"),
     # Confirms the address, then sends a visitor to log in and a user to the dashboard.
@@ -181,9 +182,10 @@ ADMIN: dict[str, Row] = {
     "admin:events_roster_xlsx": Row(
         (LOGIN, LOGIN, LOGIN, 200, 200, 200), query="?session={session}"
     ),
-    "admin:events_certificate_issuance": Row(SUPERUSER_ONLY),
+    # Organizers see issuance progress of their own sessions and start runs for them.
+    "admin:events_certificate_issuance": Row(STAFF_ONLY),
     "admin:events_certificate_issuance_start": Row(
-        (LOGIN, LOGIN, LOGIN, 403, 403, 302),
+        (LOGIN, LOGIN, LOGIN, 404, 302, 302),
         method="POST",
         kwargs=lambda world: {"public_id": world.session.public_id},
     ),
@@ -244,15 +246,11 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     ),
     "events_certificate": AdminModel(
         lambda world: world.certificate,
-        _answers(
-            SUPERUSER_ONLY, NOBODY, SCOPED_SUPERUSER, SCOPED_NOBODY, SCOPED_SUPERUSER, REDIRECT
-        ),
+        _answers(STAFF_ONLY, NOBODY, SCOPED, SCOPED_NOBODY, SCOPED, REDIRECT),
     ),
     "events_notification": AdminModel(
         lambda world: world.notification,
-        _answers(
-            SUPERUSER_ONLY, NOBODY, SCOPED_SUPERUSER, SCOPED_NOBODY, SCOPED_SUPERUSER, REDIRECT
-        ),
+        _answers(STAFF_ONLY, NOBODY, SCOPED, SCOPED_NOBODY, SCOPED, REDIRECT),
     ),
     "events_auditentry": AdminModel(
         lambda world: world.audit,

@@ -2,13 +2,12 @@
 
 import pytest
 
-from tests.e2e.conftest import browser, page  # noqa: F401 - fixtures
 from tests.factories import OrganizerFactory, RegistrationFactory, SessionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _violations(page) -> list[str]:  # noqa: F811 - the fixture
+def _violations(page) -> list[str]:
     messages: list[str] = []
     page.on(
         "console",
@@ -19,7 +18,7 @@ def _violations(page) -> list[str]:  # noqa: F811 - the fixture
     return messages
 
 
-def test_public_pages_run_without_csp_violations(page):  # noqa: F811
+def test_public_pages_run_without_csp_violations(page):
     registration = RegistrationFactory(session=SessionFactory())
     violations = _violations(page)
     for path in [
@@ -41,7 +40,7 @@ def test_public_pages_run_without_csp_violations(page):  # noqa: F811
     assert violations == []
 
 
-def test_admin_and_door_pages_run_without_csp_violations(page):  # noqa: F811
+def test_admin_and_door_pages_run_without_csp_violations(page):
     session = SessionFactory()
     RegistrationFactory(session=session)
     admin = OrganizerFactory(is_superuser=True)

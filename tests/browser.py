@@ -1,4 +1,5 @@
-"""Playwright driving the system Chromium against pytest-django's live server."""
+"""Browser fixtures (a pytest plugin): Playwright driving the system Chromium against
+pytest-django's live server. One Chromium per test session, shared by every browser test."""
 
 import os
 import shutil
