@@ -13,18 +13,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (the tests' browser setup)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 PORT = os.environ.get("SCREENSHOT_PORT", "8765")
 BASE = f"http://127.0.0.1:{PORT}"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def wait_for_server() -> None:
@@ -47,7 +42,7 @@ def main() -> None:
     try:
         wait_for_server()
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(BASE + "/sessions/")
             page.get_by_role("link", name="Identifying & Reporting Human Trafficking").first.click()

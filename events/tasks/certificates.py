@@ -12,16 +12,20 @@ logger = logging.getLogger(__name__)
 
 # A lost connection or a deadlock is worth another try; the services are idempotent.
 TRANSIENT = (OperationalError,)
+# Redelivered if the worker dies, retried on transient database errors.
+RETRYING = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 @shared_task(
     name="events.issue_certificate",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
+    **RETRYING,
 )
 def issue_certificate(self, registration_id: int) -> None:
     """Issue one registration's certificate; a refusal is logged, not retried."""
@@ -33,12 +37,7 @@ def issue_certificate(self, registration_id: int) -> None:
 
 @shared_task(
     name="events.issue_session_certificates",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
+    **RETRYING,
 )
 def issue_session_certificates(self, session_id: int) -> None:
     """Issue every certificate a session owes. Running it twice, even at once, is safe."""
