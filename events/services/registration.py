@@ -163,6 +163,7 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
             queue_notification(
                 registration=registration,
                 kind=Notification.Kind.CONFIRMATION if has_seat else Notification.Kind.WAITLISTED,
+                new_registration=True,
             )
             return registration
     except IntegrityError:
