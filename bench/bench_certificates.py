@@ -50,7 +50,7 @@ def make_sessions():
         Training,
         TrainingSession,
     )
-    from events.tokens import hash_token, manage_token_for, new_manage_nonce
+    from events.tokens import new_manage_credentials
 
     Certificate.objects.filter(registration__session__venue="Bench Hall").delete()
     AuditEntry.objects.filter(session__venue="Bench Hall").delete()
@@ -84,7 +84,6 @@ def make_sessions():
         )
         sessions.append(session)
         for index in range(round_index * PER_ROUND, (round_index + 1) * PER_ROUND):
-            nonce = new_manage_nonce()
             registrations.append(
                 Registration(
                     session=session,
@@ -96,8 +95,7 @@ def make_sessions():
                     confirmed_at=now,
                     checked_in_at=session.starts_at,
                     attended=True,
-                    manage_nonce=nonce,
-                    manage_token_hash=hash_token(manage_token_for(nonce)),
+                    **new_manage_credentials(),
                 )
             )
     Registration.objects.bulk_create(registrations, batch_size=500)

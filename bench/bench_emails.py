@@ -40,7 +40,7 @@ def noop() -> None:
 
 def _seed(now) -> None:
     from events.models import Registration, Sector, Training, TrainingSession
-    from events.tokens import hash_token, manage_token_for, new_checkin_code, new_manage_nonce
+    from events.tokens import new_checkin_code, new_manage_credentials
 
     training = Training.objects.create(
         title="Identifying & Reporting Human Trafficking",
@@ -64,7 +64,6 @@ def _seed(now) -> None:
         )
         rows = []
         for number in range(per_session):
-            nonce = new_manage_nonce()
             rows.append(
                 Registration(
                     session=session,
@@ -75,8 +74,7 @@ def _seed(now) -> None:
                     consented_at=now - timedelta(days=3),
                     status=Registration.Status.CONFIRMED,
                     confirmed_at=now - timedelta(days=3),
-                    manage_nonce=nonce,
-                    manage_token_hash=hash_token(manage_token_for(nonce)),
+                    **new_manage_credentials(),
                     checkin_code=new_checkin_code(),
                 )
             )

@@ -41,7 +41,7 @@ def seed() -> dict:
     from django.utils import timezone
 
     from events.models import Registration, Sector, Training, TrainingSession
-    from events.tokens import hash_token, manage_token_for, new_manage_nonce
+    from events.tokens import new_manage_credentials
 
     sectors = list(Sector.objects.all())
     training = Training.objects.create(
@@ -71,7 +71,6 @@ def seed() -> dict:
     def registrations(target: TrainingSession, count: int, prefix: str) -> None:
         rows = []
         for i in range(count):
-            nonce = new_manage_nonce()
             confirmed = i < target.capacity
             rows.append(
                 Registration(
@@ -85,8 +84,7 @@ def seed() -> dict:
                     status="confirmed" if confirmed else "waitlisted",
                     confirmed_at=now if confirmed else None,
                     waitlisted_at=None if confirmed else now,
-                    manage_nonce=nonce,
-                    manage_token_hash=hash_token(manage_token_for(nonce)),
+                    **new_manage_credentials(),
                 )
             )
         Registration.objects.bulk_create(rows, batch_size=500)

@@ -38,6 +38,13 @@ def registrations_for_organizer(user) -> QuerySet[Registration]:
     return registrations.filter(session__in=sessions_for_organizer(user).values("pk"))
 
 
+def rows_of_registrations_for_organizer(queryset: QuerySet, user) -> QuerySet:
+    """Rows hanging off a registration (certificates, outbox) in the user's sessions."""
+    if can_see_all(user):
+        return queryset
+    return queryset.filter(registration__session__in=sessions_for_organizer(user).values("pk"))
+
+
 def audit_for_organizer(user) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.all()
     if can_see_all(user):

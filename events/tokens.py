@@ -42,3 +42,9 @@ def manage_token_for(nonce: str) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_manage_credentials() -> dict[str, str]:
+    """A fresh nonce and the hash of the manage token it derives, as Registration fields."""
+    nonce = new_manage_nonce()
+    return {"manage_nonce": nonce, "manage_token_hash": hash_token(manage_token_for(nonce))}

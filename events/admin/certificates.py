@@ -24,7 +24,8 @@ from events import selectors_certificates, selectors_roster
 from events.models import Certificate
 from events.services import certificates as certificate_service
 
-from .scoping import OrganizerScopedAdmin
+from .roster import report
+from .scoping import RegistrationRowScopedAdmin
 
 
 class RevokeForm(forms.Form):
@@ -35,15 +36,8 @@ class RevokeForm(forms.Form):
     )
 
 
-def _report(request: HttpRequest, done: str, skipped: Counter) -> None:
-    if done:
-        messages.success(request, done)
-    for reason, count in skipped.items():
-        messages.warning(request, f"{reason} ({count})")
-
-
 @admin.register(Certificate)
-class CertificateAdmin(OrganizerScopedAdmin):
+class CertificateAdmin(RegistrationRowScopedAdmin):
     list_display = [
         "display_code",
         "name_printed",
@@ -78,27 +72,6 @@ class CertificateAdmin(OrganizerScopedAdmin):
     fields = readonly_fields
     actions = ["revoke_selected", "reissue_selected"]
     change_list_template = "events/certificates/admin_change_list.html"
-
-    def scoped_queryset(self, request):
-        certificates = Certificate.objects.all()
-        if selectors_roster.can_see_all(request.user):
-            return certificates
-        return certificates.filter(
-            registration__session__in=selectors_roster.sessions_for_organizer(request.user).values(
-                "pk"
-            )
-        )
-
-    def session_id_of(self, obj) -> int:
-        return obj.registration.session_id
-
-    def has_add_permission(self, request):
-        # Certificates come only from the issuance service, which checks attendance.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # A certificate is a record that was handed out: revoke it instead.
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         # Codes are typed with dashes and in any case; search the stored form.
@@ -142,7 +115,7 @@ class CertificateAdmin(OrganizerScopedAdmin):
             done = ngettext("%(n)d certificate revoked", "%(n)d certificates revoked", count) % {
                 "n": count
             }
-            _report(request, done, skipped)
+            report(request, done=done, skipped=skipped)
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -173,7 +146,7 @@ class CertificateAdmin(OrganizerScopedAdmin):
         done = ngettext("%(n)d certificate reissued", "%(n)d certificates reissued", count) % {
             "n": count
         }
-        _report(request, done, skipped)
+        report(request, done=done, skipped=skipped)
 
     # --- Session-wide issuance with progress --------------------------------------
     def get_urls(self):

@@ -4,15 +4,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events import selectors_roster
 from events.models import Notification
 from events.services.outbox_recovery import retry_failed_notifications
 
-from .scoping import OrganizerScopedAdmin
+from .scoping import RegistrationRowScopedAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(OrganizerScopedAdmin):
+class NotificationAdmin(RegistrationRowScopedAdmin):
     list_display = [
         "registration",
         "recipient",
@@ -43,23 +42,6 @@ class NotificationAdmin(OrganizerScopedAdmin):
         "sent_at",
         "created_at",
     ]
-
-    def scoped_queryset(self, request):
-        sessions = selectors_roster.sessions_for_organizer(request.user)
-        queryset = Notification.objects.all()
-        if not selectors_roster.can_see_all(request.user):
-            queryset = queryset.filter(registration__session__in=sessions)
-        return queryset
-
-    def session_id_of(self, obj) -> int:
-        return obj.registration.session_id
-
-    # The outbox is written by the services only: the admin reads it and retries.
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("email"), ordering="registration__email")
     def recipient(self, obj: Notification) -> str:

@@ -74,28 +74,8 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     list_per_page = 100
     show_full_result_count = False
     ordering = ["full_name", "id"]
-    fields = [
-        "session",
-        "full_name",
-        "email",
-        "organization",
-        "sector",
-        "job_title",
-        "accommodations",
-        "reminders_opt_out",
-        "status",
-        "created_at",
-        "waitlisted_at",
-        "confirmed_at",
-        "cancelled_at",
-        "checked_in_at",
-        "checked_in_by",
-        "attended",
-        "user",
-        "audit_trail",
-    ]
     # Status, attendance and the session change only through the actions, which
-    # keep capacity and the audit trail right.
+    # keep capacity and the audit trail right; the form edits only the details.
     readonly_fields = [
         "session",
         "status",
@@ -109,6 +89,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         "user",
         "audit_trail",
     ]
+    fields = ["session", *roster_service.EDITABLE_DETAILS, *readonly_fields[1:]]
     actions = [
         "check_in_selected",
         "mark_attended",

@@ -61,6 +61,26 @@ class OrganizerScopedAdmin(admin.ModelAdmin):
         return allowed and (obj is None or self.in_scope(request, obj))
 
 
+class RegistrationRowScopedAdmin(OrganizerScopedAdmin):
+    """Read-mostly rows that belong to a registration and are written only by services
+    (certificates, the outbox): scoped through the registration's session."""
+
+    def scoped_queryset(self, request):
+        return selectors_roster.rows_of_registrations_for_organizer(
+            self.model.objects.all(), request.user
+        )
+
+    def session_id_of(self, obj) -> int:
+        return obj.registration.session_id
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A certificate is revoked, not deleted; the outbox is a delivery record.
+        return False
+
+
 class SessionFilter(admin.SimpleListFilter):
     """Filter by session, offering only the user's sessions, named in one query.
 

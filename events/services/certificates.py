@@ -137,7 +137,6 @@ def _create_locked(registration: Registration, *, actor, now: datetime) -> Certi
         action="certificate_issued",
         actor=actor,
         registration=registration,
-        session=registration.session,
         code=certificate.code,
     )
     _notify(registration)
@@ -236,7 +235,6 @@ def reissue_certificate(
             action="certificate_reissued",
             actor=actor,
             registration=registration,
-            session=registration.session,
             code=certificate.code,
         )
         resent = registration.notifications.filter(kind=Notification.Kind.CERTIFICATE).count()
@@ -265,7 +263,6 @@ def revoke_certificate(
             action="certificate_revoked",
             actor=actor,
             registration=registration,
-            session=registration.session,
             code=certificate.code,
             reason=reason,
         )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Certificate, Notification, Registration
-from events.tokens import hash_token, manage_token_for, new_checkin_code, new_manage_nonce
+from events.tokens import new_checkin_code, new_manage_credentials
 
 from .audit import record_audit
 from .registration import cancel_registration
@@ -38,15 +38,15 @@ def erased_email(registration_id: int) -> str:
 
 def _scrub(registration: Registration) -> Registration:
     """Blank the personal fields of a locked row and everything that still reaches the person."""
-    nonce = new_manage_nonce()
     registration.full_name = str(ERASED_NAME)
     registration.email = erased_email(registration.pk)
     registration.job_title = ""
     registration.accommodations = ""
     registration.user = None
     # New tokens: a copied manage link or check-in QR code stops working at once.
-    registration.manage_nonce = nonce
-    registration.manage_token_hash = hash_token(manage_token_for(nonce))
+    credentials = new_manage_credentials()
+    registration.manage_nonce = credentials["manage_nonce"]
+    registration.manage_token_hash = credentials["manage_token_hash"]
     registration.checkin_code = new_checkin_code()
     registration.anonymized_at = timezone.now()
     registration.save()

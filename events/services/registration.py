@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
-from events.tokens import hash_token, manage_token_for, new_manage_nonce
+from events.tokens import hash_token, new_manage_credentials
 
 from .audit import record_audit
 from .locking import lock_session
@@ -91,7 +91,6 @@ def _new_registration(
     *, session: TrainingSession, attendee: AttendeeDetails, email: str, has_seat: bool
 ) -> Registration:
     now = timezone.now()
-    nonce = new_manage_nonce()
     return Registration.objects.create(
         session=session,
         user_id=attendee.user_id,
@@ -105,8 +104,7 @@ def _new_registration(
         status=Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED,
         confirmed_at=now if has_seat else None,
         waitlisted_at=None if has_seat else now,
-        manage_nonce=nonce,
-        manage_token_hash=hash_token(manage_token_for(nonce)),
+        **new_manage_credentials(),
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.models import Registration, Sector, Training, TrainingSession
-from events.tokens import hash_token, manage_token_for, new_manage_nonce
+from events.tokens import new_manage_credentials
 
 CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
 MOUNTAIN = zoneinfo.ZoneInfo("America/Denver")
@@ -141,7 +141,6 @@ class Command(BaseCommand):
         now = timezone.now()
         rows = []
         for number, (name, organization) in enumerate(DEMO_PEOPLE):
-            nonce = new_manage_nonce()
             rows.append(
                 Registration(
                     session=session,
@@ -155,8 +154,7 @@ class Command(BaseCommand):
                     confirmed_at=now,
                     attended=attended and number % 5 != 0,
                     checked_in_at=session.starts_at if attended and number % 5 != 0 else None,
-                    manage_nonce=nonce,
-                    manage_token_hash=hash_token(manage_token_for(nonce)),
+                    **new_manage_credentials(),
                 )
             )
         Registration.objects.bulk_create(rows)
