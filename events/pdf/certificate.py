@@ -11,7 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import segno
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,6 +18,8 @@ from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from events.qr import qr_code
 
 from .fonts import SANS, SERIF_BOLD, register_fonts
 
@@ -160,7 +161,7 @@ def _draw_block(
 
 def qr_matrix(data: str) -> tuple:
     """The module matrix (rows top to bottom, 1 = dark) of the QR code for data."""
-    return segno.make(data, error="m").matrix
+    return qr_code(data).matrix
 
 
 def draw_qr(canvas: Canvas, data: str, *, x: float, y: float, size: float) -> tuple:
