@@ -4,9 +4,15 @@ Every message also carries a List-Unsubscribe header pointing to the attendee's
 manage page (where reminders can be switched off) and a Message-ID derived from the
 outbox row, so the rare second delivery of one row (see services/notifications.py)
 has the same Message-ID and mail clients can fold it into the first.
+
+A batch renders each template once per session (SharedRenders) and fills in each
+recipient's own values, which keeps rendering off the per-email cost.
 """
 
+import json
 import logging
+import re
+import secrets
 from email.mime.image import MIMEImage
 from urllib.parse import urlsplit
 
@@ -16,6 +22,7 @@ from django.core.mail.message import SafeMIMEMultipart
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from events.ics import session_calendar
 from events.models import Notification, Registration
@@ -52,6 +59,17 @@ class OutboxEmail(EmailMultiAlternatives):
         super().__init__(*args, **kwargs)
         self.inline_images = inline_images or []
 
+    def message(self):
+        msg = super().message()
+        # Left unset, the generator picks each boundary by compiling a fresh regex and
+        # searching the whole part for it (about a third of the cost of serializing).
+        # 128 random bits cannot occur in the content by chance, nor be guessed by
+        # someone who types into a name or a session field.
+        for part in msg.walk():
+            if part.is_multipart():
+                part.set_boundary(f"=_{secrets.token_hex(16)}")
+        return msg
+
     def _create_alternatives(self, msg):
         msg = super()._create_alternatives(msg)
         if not (self.inline_images and self.alternatives):
@@ -74,29 +92,43 @@ def absolute(path: str) -> str:
 
 def email_context(notification: Notification) -> dict:
     """Everything the subject, text and HTML templates of any kind may use."""
+    return {**session_context(notification), **recipient_context(notification)}
+
+
+def _shows_checkin(notification: Notification) -> bool:
     registration = notification.registration
-    session = registration.session
-    manage_url = absolute(registration.get_manage_url())
-    show_checkin = (
+    return (
         notification.kind in WITH_CHECKIN and registration.status == Registration.Status.CONFIRMED
     )
-    context = {
-        "notification": notification,
+
+
+def session_context(notification: Notification) -> dict:
+    """The part of the context that every recipient of this kind of a session shares."""
+    session = notification.registration.session
+    return {
         "kind": notification.kind,
         "variant": notification.variant,
         "payload": notification.payload,
-        "registration": registration,
         "session": session,
         "training": session.training,
         "starts": session.local_starts_at,
         "ends": session.local_ends_at,
-        "manage_url": manage_url,
-        "ics_url": absolute(reverse("events:manage_ics", args=[registration.manage_token])),
         "session_url": absolute(session.get_absolute_url()),
         "catalogue_url": absolute(reverse("events:catalogue")),
         "site_url": settings.SITE_URL,
-        "checkin_code": registration.checkin_code if show_checkin else "",
-        "qr_cid": QR_CID if show_checkin else "",
+        "qr_cid": QR_CID if _shows_checkin(notification) else "",
+    }
+
+
+def recipient_context(notification: Notification) -> dict:
+    """The part of the context that is the recipient's own: their row, links and codes."""
+    registration = notification.registration
+    context = {
+        "notification": notification,
+        "registration": registration,
+        "manage_url": absolute(registration.get_manage_url()),
+        "ics_url": absolute(reverse("events:manage_ics", args=[registration.manage_token])),
+        "checkin_code": registration.checkin_code if _shows_checkin(notification) else "",
     }
     if notification.kind == Notification.Kind.CERTIFICATE:
         certificate = getattr(registration, "certificate", None)
@@ -111,21 +143,173 @@ def email_context(notification: Notification) -> dict:
     return context
 
 
+def render_texts(notification: Notification, context: dict) -> tuple[str, str, str]:
+    """The subject (one line), the text body and the HTML body, rendered in full."""
+    name = f"emails/{notification.kind}"
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{name}_subject.txt", context)
+        text = render_to_string(f"{name}.txt", context)
+        html = render_to_string(f"{name}.html", context)
+    return " ".join(subject.split()), text, html
+
+
+# A stand-in value: a private-use character, "xX" (which case filters change), its
+# index, "&" (which tells an escaped place from a raw one once rendered), another
+# private-use character.
+_MARK = re.compile("\ue000xX(\\d+)(&amp;|&)\ue001")
+_MARK_CHARS = re.compile("[\ue000\ue001]")
+# The recipient's values a shared render stands in for; the registration's full_name is
+# the first. Any other recipient value a template reads makes the group render in full.
+_PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code")
+_MISSING = object()
+
+
+class _PersonalValueUsed(Exception):
+    """A template read a per-recipient value that no stand-in covers."""
+
+
+class _StandIn:
+    """The recipient's row in a shared render: only the fields given exist."""
+
+    def __init__(self, **fields: str) -> None:
+        self.__dict__.update(fields)
+
+    def __getattr__(self, name: str):
+        # Not AttributeError: the template engine would swallow that and render "".
+        raise _PersonalValueUsed(name)
+
+    def __str__(self) -> str:
+        raise _PersonalValueUsed("str")
+
+
+def _personal_values(context: dict) -> list[str]:
+    return [context["registration"].full_name, *(context[key] for key in _PERSONAL_KEYS)]
+
+
+class _SharedTexts:
+    """Rendered subject, text and HTML split at the stand-ins, ready to be filled in."""
+
+    def __init__(self, rendered: tuple[str, str, str]) -> None:
+        self.pieces = []
+        for output in rendered:
+            split = _MARK.split(output)
+            if any(_MARK_CHARS.search(literal) for literal in split[::3]):
+                # A filter changed a stand-in (|upper, |truncatechars...): not fillable.
+                # Those that leave it as it is are caught by the check in _shared().
+                raise _PersonalValueUsed("filtered")
+            self.pieces.append(
+                [
+                    piece if index % 3 == 0 else (int(piece), split[index + 1] == "&amp;")
+                    for index, piece in enumerate(split)
+                    if index % 3 != 2
+                ]
+            )
+
+    def fill(self, context: dict) -> tuple[str, str, str]:
+        raw = _personal_values(context)
+        escaped = [escape(value) for value in raw]
+        subject, text, html = (
+            "".join(
+                piece
+                if isinstance(piece, str)
+                else (escaped[piece[0]] if piece[1] else raw[piece[0]])
+                for piece in pieces
+            )
+            for pieces in self.pieces
+        )
+        return " ".join(subject.split()), text, html
+
+
+class SharedRenders:
+    """Render each kind's templates once per session in a batch, then fill in each recipient.
+
+    Django template rendering costs more than the rest of building an email, and a
+    batch sends the same words to many registrants of one session. So each group
+    (kind, variant, payload, session, which personal values are empty) is rendered
+    once with a marked stand-in for every personal value: the registrant's name,
+    manage and calendar links and check-in code, and each email is that output with
+    the recipient's values put in, HTML-escaped where the template escaped. A group
+    renders in full whenever that could differ from rendering in full: a template
+    reads any other per-recipient value or filters a personal one, or the filled-in
+    first email of the group differs from its full render.
+    """
+
+    def __init__(self) -> None:
+        # Keyed by session pk: one instance serves rows loaded together (one batch).
+        self._groups: dict[tuple, _SharedTexts | None] = {}
+
+    def render(
+        self, notification: Notification, *, shared: dict, own: dict
+    ) -> tuple[str, str, str]:
+        """The subject, text and HTML of one email, from its shared and its own context."""
+        context = {**shared, **own}
+        key = self._key(notification, shared=shared, own=own)
+        group = self._groups.get(key, _MISSING) if key is not None else None
+        if isinstance(group, _SharedTexts):
+            return group.fill(own)
+        full = render_texts(notification, context)
+        if group is _MISSING:
+            self._groups[key] = self._shared(notification, shared=shared, own=own, expected=full)
+        return full
+
+    @staticmethod
+    def _key(notification: Notification, *, shared: dict, own: dict) -> tuple | None:
+        if own.keys() != {"notification", "registration", *_PERSONAL_KEYS}:
+            return None  # this kind shows more of the recipient's own (a certificate)
+        session = shared["session"]
+        return (
+            notification.kind,
+            notification.variant,
+            json.dumps(notification.payload, sort_keys=True, default=str),
+            session.pk,
+            session.schedule_version,
+            shared["qr_cid"],
+            tuple(bool(value) for value in _personal_values(own)),
+        )
+
+    @staticmethod
+    def _shared(notification, *, shared: dict, own: dict, expected) -> _SharedTexts | None:
+        marks = [f"\ue000xX{index}&\ue001" for index in range(1 + len(_PERSONAL_KEYS))]
+        values = _personal_values(own)
+        marks = [mark if value else "" for mark, value in zip(marks, values, strict=True)]
+        stand_in = {
+            **shared,
+            "notification": _StandIn(),
+            "registration": _StandIn(full_name=marks[0]),
+            **dict(zip(_PERSONAL_KEYS, marks[1:], strict=True)),
+        }
+        try:
+            texts = _SharedTexts(render_texts(notification, stand_in))
+        except _PersonalValueUsed as used:
+            logger.debug("%s emails render one by one (%s)", notification.kind, used)
+            return None
+        if texts.fill(own) != expected:
+            logger.warning("%s emails render one by one: shared render differs", notification.kind)
+            return None
+        return texts
+
+
 def _message_id(notification: Notification) -> str:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"<outbox-{notification.pk}-{notification.kind}@{host}>"
 
 
-def build_message(notification: Notification, *, connection=None) -> OutboxEmail:
-    """The ready-to-send email for an outbox row (subject, text, HTML, attachments)."""
-    context = email_context(notification)
+def build_message(
+    notification: Notification, *, connection=None, renders: SharedRenders | None = None
+) -> OutboxEmail:
+    """The ready-to-send email for an outbox row (subject, text, HTML, attachments).
+
+    A batch passes one SharedRenders for all its rows, so that each session's text is
+    rendered once.
+    """
+    shared, own = session_context(notification), recipient_context(notification)
+    context = {**shared, **own}
     registration = notification.registration
-    name = f"emails/{notification.kind}"
+    if renders is None:
+        subject, text, html = render_texts(notification, context)
+    else:
+        subject, text, html = renders.render(notification, shared=shared, own=own)
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{name}_subject.txt", context).strip()
-        subject = " ".join(subject.split())
-        text = render_to_string(f"{name}.txt", context)
-        html = render_to_string(f"{name}.html", context)
         # The shared file (no manage link in it; the email body carries the link).
         calendar = (
             session_calendar(registration.session) if notification.kind in WITH_CALENDAR else None

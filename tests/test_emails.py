@@ -1,8 +1,10 @@
 """Outbox email content: both parts, the headers, the session's zone, QR and attachments."""
 
+import copy
 import email
 from datetime import datetime
 from email import policy
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +12,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from icalendar import Calendar
 
-from events.emails import QR_CID, build_message
+from events import emails
+from events.emails import QR_CID, SharedRenders, build_message
 from events.models import Certificate, Notification, TrainingSession
 from events.qr import qr_png
 from tests.factories import NotificationFactory, RegistrationFactory, SessionFactory
@@ -182,3 +185,94 @@ def test_organizer_message_uses_its_subject_and_escapes_its_body_in_html():
     assert message["Subject"] == "Parking & doors"
     assert "Use door <B>." in text
     assert "Use door &lt;B&gt;." in html
+
+
+# --- A batch renders each session's text once ---------------------------------------
+
+TRICKY_NAMES = ["O'Brien & <Sons>", 'Ann  "Lee"', "José Müller", "\ue000xX0&\ue001 Nguyen"]
+
+
+def _texts(message) -> tuple:
+    return message.subject, message.body, message.alternatives, message.extra_headers
+
+
+def _batch(kind: str, *, names=TRICKY_NAMES, **registration_fields) -> list[Notification]:
+    session = SessionFactory(what_to_bring="ID & a pen <please>")
+    return [
+        NotificationFactory(
+            registration=RegistrationFactory(
+                session=session, full_name=name, **registration_fields
+            ),
+            kind=kind,
+            variant="1d",
+        )
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize(
+    "kind", ["reminder", "session_changed", "session_cancelled", "confirmation", "waitlisted"]
+)
+def test_an_email_built_in_a_batch_is_the_email_built_alone(kind):
+    renders = SharedRenders()
+    for notification in _batch(kind):
+        in_batch = build_message(notification, renders=renders)
+        alone = build_message(copy.copy(notification))
+        assert _texts(in_batch) == _texts(alone)
+
+
+def test_a_batch_renders_the_templates_of_a_session_once_not_once_per_registrant():
+    batch = _batch("reminder", names=[f"Attendee {n}" for n in range(6)])
+    renders = SharedRenders()
+    with mock.patch.object(emails, "render_to_string", wraps=emails.render_to_string) as render:
+        for notification in batch:
+            build_message(notification, renders=renders)
+    # Subject, text and HTML: in full for the first registrant, then once with stand-ins.
+    assert render.call_count == 6
+
+
+def test_a_waitlisted_registrant_in_a_batch_of_confirmed_ones_gets_no_checkin_code():
+    session = SessionFactory()
+    confirmed = RegistrationFactory(session=session)
+    waiting = RegistrationFactory(session=session, waitlisted=True)
+    renders = SharedRenders()
+    build_message(NotificationFactory(registration=confirmed, kind="reminder"), renders=renders)
+    message = build_message(
+        NotificationFactory(registration=waiting, kind="reminder"), renders=renders
+    )
+    assert waiting.checkin_code not in message.body
+    assert confirmed.checkin_code not in message.body
+
+
+@pytest.fixture
+def reminder_template(settings, tmp_path):
+    """Put a reminder.html of the test's own in front of the project's templates."""
+    (tmp_path / "emails").mkdir()
+    engine = {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+
+    def use(body: str) -> None:
+        (tmp_path / "emails" / "reminder.html").write_text(
+            '{% extends "emails/base.html" %}{% block body %}' + body + "{% endblock %}"
+        )
+        settings.TEMPLATES = [engine]
+
+    return use
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<p>{{ registration.organization }}</p>", lambda r: r.organization),
+        ("<p>{{ registration.full_name|upper }}</p>", lambda r: r.full_name.upper()),
+        ("<p>{{ registration }}</p>", str),
+        ("{% if registration.full_name|length > 6 %}<p>long name</p>{% endif %}", lambda r: "long"),
+    ],
+)
+def test_a_template_using_more_of_the_registrant_than_the_stand_ins_renders_one_by_one(
+    reminder_template, body, expected
+):
+    reminder_template(body)
+    renders = SharedRenders()
+    for notification in _batch("reminder", names=["Ann Lee", "Bo Chen", "Cy Diaz"]):
+        html = build_message(notification, renders=renders).alternatives[0].content
+        assert expected(notification.registration) in html

@@ -248,10 +248,11 @@ def deliver_notification(*, notification_id: int, connection=None) -> Notificati
     return send_claimed(notification=notification, connection=connection)
 
 
-def send_claimed(*, notification: Notification, connection=None) -> Notification:
+def send_claimed(*, notification: Notification, connection=None, renders=None) -> Notification:
     """Build and send a row this worker has claimed, and record how it ended.
 
-    `connection` lets a batch share one SMTP connection.
+    `connection` lets a batch share one SMTP connection, and `renders` (an
+    events.emails.SharedRenders) its rendered session texts.
     """
     reason = skip_reason(notification)
     if reason:
@@ -260,7 +261,7 @@ def send_claimed(*, notification: Notification, connection=None) -> Notification
     from events.emails import build_message
 
     try:
-        message = build_message(notification, connection=connection)
+        message = build_message(notification, connection=connection, renders=renders)
         if connection is not None:
             # Opened here, not by send(): a connection send() opens it also closes.
             connection.open()
@@ -300,12 +301,15 @@ def deliver_notifications(*, notification_ids: Sequence[int]) -> BatchOutcome:
     for missing in set(notification_ids) - found:
         if not Notification.objects.filter(pk=missing).exists():
             logger.info("notification %s no longer exists; dropped", missing)
+    from events.emails import SharedRenders
+
     connection = get_connection(fail_silently=False)
+    renders = SharedRenders()
     try:
         for index, notification in enumerate(claimed):
             try:
                 outcome.finished.append(
-                    send_claimed(notification=notification, connection=connection)
+                    send_claimed(notification=notification, connection=connection, renders=renders)
                 )
             except TransientDeliveryError as error:
                 rest = [n.pk for n in claimed[index + 1 :]]
