@@ -13,9 +13,10 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from events import emails
-from events.emails import QR_CID, SharedRenders, build_message
+from events.emails import QR_CID, SharedRenders, build_message, checkin_png
 from events.models import Certificate, Notification, TrainingSession
 from events.qr import qr_png
+from events.tokens import new_checkin_code
 from tests.factories import NotificationFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,11 @@ def test_reminder_shows_the_checkin_code_as_text_and_as_an_inline_qr_image():
     assert image["Content-ID"] == f"<{QR_CID}>"
     # The QR encodes the check-in code and nothing else.
     assert image.get_content() == qr_png(code)
+
+
+def test_the_checkin_image_is_byte_for_byte_the_qr_png_of_the_code():
+    for code in [new_checkin_code() for _ in range(50)] + ["A", "HTTPS://EXAMPLE.ORG/" * 4]:
+        assert checkin_png(code) == qr_png(code), code
 
 
 def test_waitlisted_email_has_no_checkin_code():
