@@ -3,7 +3,17 @@
 from datetime import datetime
 from functools import cache
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -94,6 +104,15 @@ def past_sessions(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
         TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED, ends_at__lte=now)
         .select_related("training")
         .order_by("-starts_at", "-id")
+    )
+
+
+def first_end_after(now: datetime) -> datetime | None:
+    """When the next published session ends: it then leaves every upcoming list."""
+    return (
+        TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED, ends_at__gt=now)
+        .aggregate(first=Min("ends_at"))
+        .get("first")
     )
 
 

@@ -1,5 +1,7 @@
 """Public pages: home, catalogue, session page and registration, the manage page."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.paginator import Paginator
@@ -10,7 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import selectors
+from events import page_cache, selectors
 from events.forms import (
     CatalogueFilterForm,
     RegistrationForm,
@@ -24,8 +26,8 @@ from events.services.waitlist import waitlist_position
 
 CATALOGUE_PAGE_SIZE = 12
 # Rendered fragments (crispy forms, session cards) are cached under keys built from
-# everything they show that can change (counts, status, updated_at). This bound is
-# for what the keys cannot see: a training's title or a new sector.
+# the public version (events/page_cache.py) and everything they show that can change
+# (counts, status, updated_at). This bound is for edits made around the services.
 FRAGMENT_SECONDS = 120
 # Public ids are 10 letters and digits; anything else is not worth a query (and a
 # NUL byte would make PostgreSQL refuse it with an error instead of "not found").
@@ -38,22 +40,41 @@ def _plausible_public_id(public_id: str) -> bool:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    sessions = list(selectors.upcoming_sessions()[:3])
-    return render(
+    return page_cache.serve(request, "home", lambda: _render_home(request))
+
+
+def _render_home(request: HttpRequest) -> tuple[HttpResponse, datetime]:
+    now = timezone.now()
+    sessions = list(selectors.upcoming_sessions(now=now)[:3])
+    response = render(
         request,
         "events/home.html",
         {
             "sessions": sessions,
             "cards_key": _cards_key(sessions),
             "fragment_seconds": FRAGMENT_SECONDS,
+            "public_version": page_cache.public_version(request),
         },
     )
+    return response, _listing_changes(sessions, first_end=selectors.first_end_after(now))
+
+
+def _listing_changes(sessions: list[TrainingSession], *, first_end: datetime | None) -> datetime:
+    """When a list of upcoming sessions changes by the clock: one of them opens,
+    closes or starts, or the first upcoming session ends (and leaves every list)."""
+    return page_cache.next_change(sessions, now=timezone.now(), also=[first_end])
 
 
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
+    return page_cache.serve(request, "catalogue", lambda: _render_catalogue(request))
+
+
+def _render_catalogue(request: HttpRequest) -> tuple[HttpResponse, datetime]:
+    now = timezone.now()
+    version = page_cache.public_version(request)
     cities = caches["fragments"].get_or_set(
-        "catalogue-cities", selectors.catalogue_cities, FRAGMENT_SECONDS
+        f"catalogue-cities:{version}", selectors.catalogue_cities, FRAGMENT_SECONDS
     )
     filtered = bool(request.GET)
     if filtered:
@@ -70,13 +91,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "month": data["month"],
             "mode": data["mode"],
         }
-    page = Paginator(selectors.upcoming_sessions(**filters), CATALOGUE_PAGE_SIZE).get_page(
+    page = Paginator(selectors.upcoming_sessions(now=now, **filters), CATALOGUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     page.object_list = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    # The past list changes when the first upcoming session ends.
+    first_end = selectors.first_end_after(now)
+    response = render(
         request,
         "events/catalogue.html",
         {
@@ -85,11 +108,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "cards_key": _cards_key(page.object_list),
             "cities_key": "|".join(cities),
             "filtered": filtered,
-            "past_sessions": selectors.past_sessions()[:6],
+            "past_sessions": selectors.past_sessions(now=now)[:6],
+            "past_key": first_end.isoformat() if first_end else "",
             "query": query.urlencode(),
             "fragment_seconds": FRAGMENT_SECONDS,
+            "public_version": version,
         },
     )
+    return response, _listing_changes(page.object_list, first_end=first_end)
 
 
 def _session_key(session: TrainingSession) -> str:
@@ -182,38 +208,55 @@ def _register(request: HttpRequest, public_id: str, form: RegistrationForm) -> t
 
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    posted = request.method == "POST"
+    if request.method != "POST":
+        return page_cache.serve(
+            request, "session", lambda: _render_session_page(request, public_id)
+        )
+    form = RegistrationForm(request.POST, initial=_initial_from_user(request.user))
+    # The happy path reads only the session's id; the service re-reads the row
+    # under its lock, so the full page is loaded only to show errors.
+    closed_reason, status = _register(request, public_id, form)
+    if not status:
+        return redirect("events:registered", public_id=public_id)
+    response, _until = _render_session_page(
+        request, public_id, form=form, closed_reason=closed_reason, status=status
+    )
+    return response
+
+
+def _render_session_page(
+    request: HttpRequest,
+    public_id: str,
+    *,
+    form: RegistrationForm | None = None,
+    closed_reason: str = "",
+    status: int = 200,
+) -> tuple[HttpResponse, datetime]:
     initial = _initial_from_user(request.user)
-    if posted:
-        form = RegistrationForm(request.POST, initial=initial)
-    else:
+    # A blank form renders the same for every visitor: its crispy HTML is cached.
+    form_cacheable = form is None and not initial
+    if form is None:
         # Built only if the page renders it: a blank form usually comes from the cache.
         form = SimpleLazyObject(lambda: RegistrationForm(initial=initial))
-    closed_reason, status = "", 200
-    if posted:
-        # The happy path reads only the session's id; the service re-reads the row
-        # under its lock, so the full page is loaded only to show errors.
-        closed_reason, status = _register(request, public_id, form)
-        if not status:
-            return redirect("events:registered", public_id=public_id)
     session = _get_session(request, public_id)
     closed_reason = closed_reason or session.registration_closed_reason()
-    return render(
+    response = render(
         request,
         "events/session_detail.html",
         {
             "session": session,
             "form": form,
-            # A blank form renders the same for every visitor: cache its crispy HTML.
-            "form_cacheable": not posted and not initial,
+            "form_cacheable": form_cacheable,
             "details_key": _session_key(session),
             "fragment_seconds": FRAGMENT_SECONDS,
+            "public_version": page_cache.public_version(request),
             "closed_reason": closed_reason,
             "seats_left": session.seats_left,
             "is_full": session.is_full,
         },
         status=status,
     )
+    return response, page_cache.next_change([session], now=timezone.now())
 
 
 @require_safe

@@ -76,11 +76,16 @@ def _locmem_cache(settings) -> None:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "fragments",
         },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+        },
     }
     from django.core.cache import cache, caches
 
     cache.clear()
     caches["fragments"].clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,12 @@ from tests.factories import RegistrationFactory, SessionFactory, TrainingFactory
 pytestmark = pytest.mark.django_db
 
 # Each limit is the count measured when the test was written; a new per-row query
-# (an N+1) pushes the big case over it while the small case stays the same.
-CATALOGUE_MAX = 5
+# (an N+1) pushes the big case over it while the small case stays the same. These
+# are first renderings: the catalogue and home page each spend one query on when the
+# next session ends (the stored copy's expiry), and a repeat anonymous visit runs
+# none at all (tests/test_page_cache.py).
+CATALOGUE_MAX = 6
+HOME_MAX = 2
 SESSION_PAGE_MAX = 3
 DASHBOARD_MAX = 3
 
@@ -51,7 +55,7 @@ def test_catalogue_query_count_does_not_grow_with_sessions(
 
 def test_home_query_count_is_fixed(client, django_assert_max_num_queries):
     make_sessions(5)
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(HOME_MAX):
         response = client.get("/")
     assert len(response.context["sessions"]) == 3
 

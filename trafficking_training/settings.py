@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "events.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -173,6 +174,14 @@ CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
     "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+# Whole public pages for anonymous visitors (events/page_cache.py), per process too:
+# their keys carry a version from the shared cache. At ~30 KB a page, 500 entries
+# bound each process's copy to about 15 MB.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 500},
 }
 
 BROKER_DIR = VAR_DIR / "broker"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events import exports, selectors_roster
 from events.models import Registration, Sector, Training, TrainingSession
+from events.page_cache import public_pages_changed
 from events.pdf.signin import render_signin_sheet
 from events.services import sessions as session_service
 
@@ -21,15 +22,35 @@ CHART_LABEL = 230  # px reserved for sector names
 CHART_BARS = 300  # px for the longest bar
 
 
+class ShownOnPublicPagesAdmin(admin.ModelAdmin):
+    """Edits here change what the catalogue and session pages show (titles, sectors)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_pages_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        public_pages_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_pages_changed()
+
+
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(ShownOnPublicPagesAdmin):
     list_display = ["name", "slug", "order", "active"]
     list_editable = ["order", "active"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Training)
-class TrainingAdmin(admin.ModelAdmin):
+class TrainingAdmin(ShownOnPublicPagesAdmin):
     list_display = ["title", "hosts", "credit_hours"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["target_sectors"]
@@ -61,7 +82,7 @@ def sector_chart(summary: selectors_roster.RosterSummary) -> dict:
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(OrganizerScopedAdmin):
+class TrainingSessionAdmin(ShownOnPublicPagesAdmin, OrganizerScopedAdmin):
     list_display = [
         "training",
         "local_date",

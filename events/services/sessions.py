@@ -7,6 +7,7 @@ it is off; raising the capacity promotes people from the waiting list.
 from django.db import transaction
 
 from events.models import Notification, Registration, TrainingSession
+from events.page_cache import public_pages_changed
 
 from .audit import record_audit
 from .locking import lock_session
@@ -22,6 +23,7 @@ def create_session(*, session: TrainingSession, actor=None) -> TrainingSession:
     with transaction.atomic():
         session.save()
         record_audit(action="session_created", actor=actor, session=session)
+        public_pages_changed()
     return session
 
 

@@ -1,0 +1,137 @@
+"""Stored copies of public pages: fast for anonymous visitors, never stale or shared wrongly."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Registration, TrainingSession
+from tests.factories import OrganizerFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = reverse("events:catalogue")
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def form_data(sector, **overrides) -> dict:
+    data = {
+        "full_name": "Ana Ruiz",
+        "email": "ana@example.org",
+        "organization": "Fargo Public Schools",
+        "sector": sector.pk,
+        "job_title": "Counselor",
+        "accommodations": "",
+        "consent": "on",
+    }
+    return data | overrides
+
+
+@pytest.mark.parametrize("page", ["session", "catalogue", "home"])
+def test_repeat_anonymous_visit_is_served_from_the_stored_copy_without_queries(
+    client, page, django_assert_num_queries
+):
+    session = SessionFactory()
+    path = {"session": session.get_absolute_url(), "catalogue": CATALOGUE, "home": "/"}[page]
+    first = client.get(path)
+    with django_assert_num_queries(0):
+        again = client.get(path)
+    assert again.status_code == 200
+    # The same page, but for the CSRF token, which is masked afresh for every answer.
+    assert TOKEN.sub("", text(again)) == TOKEN.sub("", text(first))
+    assert "Cookie" in again["Vary"]
+
+
+def test_each_visitor_of_a_stored_page_gets_a_csrf_token_that_lets_them_register(sector):
+    session = SessionFactory(capacity=5)
+    Client().get(session.get_absolute_url())  # stores the page
+    visitors = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    tokens = []
+    for number, visitor in enumerate(visitors):
+        page = visitor.get(session.get_absolute_url())
+        token = TOKEN.search(text(page)).group(1)
+        tokens.append(token)
+        response = visitor.post(
+            session.get_absolute_url(),
+            form_data(sector, email=f"visitor{number}@example.org")
+            | {"csrfmiddlewaretoken": token},
+        )
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
+    assert Registration.objects.filter(session=session).count() == 2
+
+
+def test_a_signed_in_visitor_gets_their_own_page_not_the_stored_copy(client):
+    session = SessionFactory()
+    client.get(session.get_absolute_url())
+    user = UserFactory(full_name="Dana Whitehorse", email="dana@example.org")
+    client.force_login(user)
+    page = text(client.get(session.get_absolute_url()))
+    assert 'value="dana@example.org"' in page
+    assert reverse("accounts:dashboard") in page
+
+
+def test_stored_page_expires_when_registration_closes(client, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    session = SessionFactory(registration_closes_at=timezone.now() + timedelta(minutes=30))
+    assert 'name="consent"' in text(client.get(session.get_absolute_url()))
+    time_machine.shift(timedelta(minutes=31))
+    page = text(client.get(session.get_absolute_url()))
+    assert "Registration for this session has closed." in page
+    assert 'name="consent"' not in page
+
+
+def test_catalogue_drops_a_session_once_it_ends(client, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    soon = SessionFactory(
+        city="Minot",
+        starts_at=timezone.now() - timedelta(hours=2),
+        ends_at=timezone.now() + timedelta(minutes=10),
+    )
+    SessionFactory(city="Fargo")
+    assert soon.get_absolute_url() in text(client.get(CATALOGUE))
+    time_machine.shift(timedelta(minutes=11))
+    upcoming = text(client.get(CATALOGUE)).split("Past sessions")[0]
+    assert soon.get_absolute_url() not in upcoming
+
+
+def test_an_edit_made_around_the_services_shows_within_the_bound(client, time_machine):
+    from events.page_cache import MAX_SECONDS
+
+    time_machine.move_to(timezone.now(), tick=False)
+    session = SessionFactory()
+    client.get(session.get_absolute_url())
+    TrainingSession.objects.filter(pk=session.pk).update(
+        status=TrainingSession.Status.CANCELLED, updated_at=timezone.now()
+    )
+    time_machine.shift(timedelta(seconds=MAX_SECONDS + 1))
+    assert "This session was cancelled." in text(client.get(session.get_absolute_url()))
+
+
+def test_admin_edit_of_a_training_title_shows_on_stored_pages_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    session = SessionFactory()
+    client.get(session.get_absolute_url())
+    client.get(CATALOGUE)
+    admin = Client()
+    admin.force_login(OrganizerFactory(is_superuser=True))
+    training = session.training
+    change = reverse("admin:events_training_change", args=[training.pk])
+    form = admin.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None} | {
+        "title": "Spotting labor trafficking on farms",
+        "target_sectors": [s.pk for s in training.target_sectors.all()],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(change, data)
+    assert response.status_code == 302, response.content
+    assert "Spotting labor trafficking on farms" in text(client.get(session.get_absolute_url()))
+    assert "Spotting labor trafficking on farms" in text(client.get(CATALOGUE))
