@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from events.ics import session_calendar
+from events.mime import OutboxMIME
 from events.models import Notification, Registration
 from events.png import matrix_png
 from events.qr import qr_code
@@ -70,6 +71,15 @@ class OutboxEmail(EmailMultiAlternatives):
             if part.is_multipart():
                 part.set_boundary(f"=_{secrets.token_hex(16)}")
         return msg
+
+    def _create_message(self, msg):
+        msg = super()._create_message(msg)
+        if not msg.is_multipart():
+            return msg
+        # The same tree, in a top container that writes itself without the generator.
+        return OutboxMIME(
+            _subtype=msg.get_content_subtype(), _subparts=msg.get_payload(), encoding=msg.encoding
+        )
 
     def _create_alternatives(self, msg):
         msg = super()._create_alternatives(msg)

@@ -2,8 +2,10 @@
 
 import copy
 import email
+import random
 from datetime import datetime
 from email import policy
+from email.policy import compat32
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -14,6 +16,7 @@ from icalendar import Calendar
 
 from events import emails
 from events.emails import QR_CID, SharedRenders, build_message, checkin_png
+from events.mime import OutboxMIME, _fold, plain_bytes
 from events.models import Certificate, Notification, TrainingSession
 from events.qr import qr_png
 from events.tokens import new_checkin_code
@@ -282,3 +285,38 @@ def test_a_template_using_more_of_the_registrant_than_the_stand_ins_renders_one_
     for notification in _batch("reminder", names=["Ann Lee", "Bo Chen", "Cy Diaz"]):
         html = build_message(notification, renders=renders).alternatives[0].content
         assert expected(notification.registration) in html
+
+
+# --- Written without the email package's generator, to the same bytes ---------------
+
+
+@pytest.mark.parametrize("linesep", ["\n", "\r\n"])
+def test_every_kind_is_written_byte_for_byte_as_the_email_package_writes_it(linesep):
+    session = SessionFactory(
+        training__title="Trata de personas: cómo reconocerla, cómo denunciarla y a quién llamar",
+        # A line too long for 8bit makes the text parts quoted-printable.
+        what_to_bring="Un documento – por favor\r\n" + "x" * 1200,
+    )
+    registration = RegistrationFactory(session=session, full_name="José Müller-Łukasiewicz")
+    for kind in Notification.Kind.values:
+        tree = build_message(NotificationFactory(registration=registration, kind=kind)).message()
+        assert isinstance(tree, OutboxMIME), kind
+        generated = super(OutboxMIME, tree).as_bytes(linesep=linesep)
+        assert plain_bytes(tree, linesep=linesep) == generated, kind
+        assert tree.as_bytes(linesep=linesep) == generated, kind
+
+
+def test_a_header_is_folded_as_the_email_package_folds_it():
+    rng = random.Random(5)
+    alphabet = "ab <>=?;:,\"'()\t-é"
+    for _ in range(3000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 90)))
+        name = rng.choice(["To", "Subject", "List-Unsubscribe", "X-Notification-Id"])
+        assert _fold(compat32, name, value, "\n") == compat32.fold_binary(name, value), value
+
+
+def test_a_tree_the_one_pass_writer_does_not_handle_is_left_to_the_generator():
+    tree = build_message(_reminder()).message()
+    tree.preamble = "This is a message in MIME format."
+    assert plain_bytes(tree, linesep="\n") is None
+    assert b"This is a message in MIME format." in tree.as_bytes()
