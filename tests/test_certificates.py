@@ -225,6 +225,50 @@ def test_session_wide_issuance_issues_only_to_attended_confirmed_registrants():
     }
 
 
+def test_session_run_writes_rows_and_enqueues_emails_per_batch_not_per_certificate(
+    django_assert_max_num_queries, django_capture_on_commit_callbacks, monkeypatch
+):
+    session = EndedSessionFactory()
+    attendees = services.BATCH_SIZE + 5
+    AttendedRegistrationFactory.create_batch(attendees, session=session)
+    published = []
+    monkeypatch.setattr(
+        "events.tasks.notifications.send_notifications.delay", lambda ids: published.append(ids)
+    )
+    monkeypatch.setattr(
+        "events.tasks.notifications.send_notification.delay", lambda id_: published.append([id_])
+    )
+
+    # Two batches of a few statements each, whatever their size (not 3 or 4 per row).
+    with (
+        django_assert_max_num_queries(20),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        result = services.issue_session_certificates(session_id=session.pk)
+
+    assert result.issued == attendees
+    assert len(callbacks) == 2
+    queued = Notification.objects.filter(kind=Notification.Kind.CERTIFICATE)
+    assert sorted(i for ids in published for i in ids) == sorted(
+        queued.values_list("pk", flat=True)
+    )
+    assert len(published) == 2
+    assert AuditEntry.objects.filter(action="certificate_issued", session=session).count() == (
+        attendees
+    )
+
+
+def test_issuing_again_after_the_certificate_was_deleted_keeps_one_email_row():
+    registration = AttendedRegistrationFactory()
+    issue(registration).delete()
+
+    again = issue(registration)
+
+    assert Certificate.objects.get(registration=registration) == again
+    emails = Notification.objects.filter(registration=registration, kind="certificate")
+    assert emails.count() == 1
+
+
 def test_session_wide_issuance_before_the_end_is_refused():
     session = SessionFactory()
     with pytest.raises(services.CertificateRefused, match="not ended"):
