@@ -8,22 +8,20 @@ Usage from a bench script::
     env.create_database()                 # drop, create, migrate
     env.setup_django()                    # the ORM in this process, for seeding
     with Server(env) as server:           # gunicorn, 2 sync workers
-        stats = measure(server.get("/sessions/"), clients=16, seconds=10)
+        stats = measure("/sessions/", port=server.port, label="catalogue")
 
-The load client is pure Python: threads, one short-lived socket per request (sync
-gunicorn workers close the connection after each response), latencies from
-time.perf_counter. It needs no extra system package.
+The load client is wrk (Debian's package; bench/wrk.lua), one short-lived connection
+per request (sync gunicorn workers close the connection after each response).
 """
 
+import json
 import os
 import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -163,11 +161,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
-    def get(self, path: str, headers: dict[str, str] | None = None) -> Callable[[int], bytes]:
-        """A request factory for measure(): the same GET every time."""
-        raw = build_request("GET", path, headers=headers)
-        return lambda _n: raw
-
 
 def build_request(
     method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b""
@@ -194,96 +187,115 @@ def request(port: int, raw: bytes, timeout: float = 30) -> tuple[int, bytes]:
     return int(data[9:12]), data
 
 
+WRK = shutil.which("wrk")
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
+
+
 @dataclass
 class Stats:
     label: str
     clients: int
     seconds: float
-    latencies: list[float]
+    requests: int
     errors: int
-    statuses: dict[int, int]
-
-    @property
-    def requests(self) -> int:
-        return len(self.latencies)
+    p50_ms: float
+    p95_ms: float
+    ok: int = 0  # requests answered with the expected status (when one was given)
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        if len(self.latencies) == 1:
-            return self.latencies[0] * 1000
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(p) - 1] * 1000
+        return {50: self.p50_ms, 95: self.p95_ms}[int(p)]
+
+
+def _wrk(
+    port: int,
+    *,
+    path: str,
+    method: str,
+    body: str,
+    headers: dict[str, str],
+    clients: int,
+    seconds: float,
+    expect: int,
+    run: str,
+) -> dict:
+    command = [
+        WRK,
+        "-t2",
+        f"-c{clients}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(WRK_SCRIPT),
+        "-H",
+        "Connection: close",
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{path}")
+    environ = {
+        **os.environ,
+        "WRK_METHOD": method,
+        "WRK_PATH": path,
+        "WRK_BODY": body,
+        "WRK_EXPECT": str(expect),
+        "WRK_RUN": run,
+    }
+    done = subprocess.run(command, env=environ, capture_output=True, text=True, check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))
+    return json.loads(line.removeprefix("WRK_JSON "))
 
 
 def measure(
-    make_request: Callable[[int], bytes],
+    path: str,
     *,
     port: int,
+    label: str,
+    method: str = "GET",
+    body: str = "",
+    headers: dict[str, str] | None = None,
     clients: int = 16,
     seconds: float = 10,
     warmup: float = 2,
-    ok: tuple[int, ...] = (200,),
-    label: str = "",
-    client_setup: Callable[[int], Callable[[int], bytes]] | None = None,
+    expect: int = 200,
 ) -> Stats:
-    """Closed loop: `clients` threads each send a request, wait for it, send the next.
+    """Closed loop with wrk: `clients` connections, each sends a request, waits, sends again.
 
-    make_request(n) returns the raw bytes of request number n (a global counter, so
-    POST bodies can be unique). client_setup(client_index), when given, runs once per
-    client before the clock starts and returns that client's own make_request (to
-    fetch a CSRF cookie, say). Only requests started after the warm-up are counted.
+    wrk (Debian's package) is a C load generator, so the client takes little of the
+    cores the server shares with it; a Python client would cap the fastest pages.
+    Every request opens a new connection (sync gunicorn workers close after each
+    answer). A POST body's "{n}" becomes a number unique across the warm-up and the
+    run. The warm-up's requests are sent but not counted here.
     """
-    counter = iter(range(10**12))
-    lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    errors = 0
-    ready = threading.Barrier(clients + 1)
-    go = threading.Barrier(clients + 1)
-    start_at = end_at = 0.0
-
-    def client(index: int) -> None:
-        nonlocal errors
-        build = client_setup(index) if client_setup else make_request
-        mine, my_statuses, my_errors = [], {}, 0
-        ready.wait()
-        go.wait()
-        while True:
-            began = time.perf_counter()
-            if began >= end_at:
-                break
-            with lock:
-                number = next(counter)
-            try:
-                status, _ = request(port, build(number))
-            except OSError:
-                status = 0
-            took = time.perf_counter() - began
-            if began >= start_at:
-                mine.append(took)
-                my_statuses[status] = my_statuses.get(status, 0) + 1
-                if status not in ok:
-                    my_errors += 1
-        with lock:
-            latencies.extend(mine)
-            errors += my_errors
-            for status, count in my_statuses.items():
-                statuses[status] = statuses.get(status, 0) + count
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    ready.wait()  # every client has run its setup; only now does the clock start
-    start_at = time.perf_counter() + warmup
-    end_at = start_at + seconds
-    go.wait()
-    for thread in threads:
-        thread.join()
-    return Stats(label, clients, seconds, latencies, errors, statuses)
+    if WRK is None:
+        raise SystemExit("bench needs wrk: apt-get install wrk")
+    shape = {
+        "path": path,
+        "method": method,
+        "body": body,
+        "headers": headers or {},
+        "clients": clients,
+        "expect": expect if method == "POST" else 0,
+    }
+    warm = _wrk(port, seconds=warmup, run="w", **shape) if warmup else {"ok": 0}
+    result = _wrk(port, seconds=seconds, run="m", **shape)
+    errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    if shape["expect"]:
+        errors += result["bad"]
+    return Stats(
+        label=label,
+        clients=clients,
+        seconds=result["duration_us"] / 1e6,
+        requests=result["requests"],
+        errors=errors,
+        p50_ms=result["p50_us"] / 1000,
+        p95_ms=result["p95_us"] / 1000,
+        ok=result["ok"] + warm["ok"],
+    )
 
 
 def render_table(rows: list[Stats], baseline: Stats | None = None) -> str:

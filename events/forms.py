@@ -9,6 +9,27 @@ from events.models import Registration, Sector
 MONTH_FORMAT = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 
 
+class SectorChoiceField(forms.TypedChoiceField):
+    """A choice of the given sectors that cleans to the Sector itself.
+
+    Unlike ModelChoiceField it runs no query: the registration view passes the
+    active sectors it keeps cached, so a registration POST does not look its
+    sector up again (the foreign key still guards the row).
+    """
+
+    def __init__(self, *, sectors: list[Sector], empty_label, **kwargs) -> None:
+        by_pk = {str(sector.pk): sector for sector in sectors}
+        super().__init__(
+            choices=[("", empty_label), *((pk, sector.name) for pk, sector in by_pk.items())],
+            coerce=by_pk.__getitem__,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        # Initial data holds a Sector or its id; the widget compares strings.
+        return str(getattr(value, "pk", value)) if value not in (None, "") else ""
+
+
 class RegistrationForm(forms.ModelForm):
     consent = forms.BooleanField(
         label=_(
@@ -41,12 +62,16 @@ class RegistrationForm(forms.ModelForm):
             "email": _("We send your confirmation and a private link to manage it here."),
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, sectors: list[Sector] | None = None, **kwargs) -> None:
+        """sectors: the active sectors, when the caller has them (else one query)."""
         super().__init__(*args, **kwargs)
-        self.fields["sector"].queryset = Sector.objects.filter(active=True)
-        self.fields["sector"].empty_label = _("Choose the sector you work in")
-        self.fields["sector"].error_messages["invalid_choice"] = _(
-            "Choose one of the listed sectors."
+        model_field = self.fields["sector"]
+        self.fields["sector"] = SectorChoiceField(
+            sectors=list(Sector.objects.filter(active=True)) if sectors is None else sectors,
+            empty_label=_("Choose the sector you work in"),
+            label=model_field.label,
+            help_text=model_field.help_text,
+            error_messages={"invalid_choice": _("Choose one of the listed sectors.")},
         )
 
     def _post_clean(self) -> None:

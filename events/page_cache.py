@@ -25,6 +25,7 @@ placeholder and filled in per request.
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -69,6 +70,24 @@ def public_version(request: HttpRequest) -> str:
             version = cache.get(VERSION_KEY)
         request.public_version = version
     return version
+
+
+class PerVersion:
+    """One value per process, loaded again when the public version moves (or after
+    MAX_SECONDS): for small lists that public pages and forms read on every request,
+    such as the active sectors. Held as plain objects, so reading costs no unpickling."""
+
+    def __init__(self, load: Callable[[], object]) -> None:
+        self.load = load
+        self.held: tuple[str, float, object] | None = None
+
+    def get(self, request: HttpRequest):
+        version = public_version(request)
+        held = self.held
+        now = time.monotonic()
+        if held is None or held[0] != version or now - held[1] > MAX_SECONDS:
+            held = self.held = (version, now, self.load())
+        return held[2]
 
 
 def _anonymous_visitor(request: HttpRequest) -> bool:

@@ -17,7 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from events.models import Registration, Training, TrainingSession
+from events.models import Registration, Sector, Training, TrainingSession
 
 
 def _count_of(condition: Q) -> Coalesce:
@@ -114,6 +114,11 @@ def first_end_after(now: datetime) -> datetime | None:
         .aggregate(first=Min("ends_at"))
         .get("first")
     )
+
+
+def active_sectors() -> list[Sector]:
+    """The sectors a registrant can choose, in their display order."""
+    return list(Sector.objects.filter(active=True))
 
 
 def catalogue_cities() -> list[str]:

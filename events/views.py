@@ -172,6 +172,10 @@ def _attendee_from(form: RegistrationForm, user) -> registration_service.Attende
     )
 
 
+# The registration form's sectors, kept per process until the public version moves.
+_active_sectors = page_cache.PerVersion(selectors.active_sectors).get
+
+
 def _session_id(public_id: str) -> int | None:
     """The primary key behind a public id, from the cache when possible.
 
@@ -212,7 +216,9 @@ def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         return page_cache.serve(
             request, "session", lambda: _render_session_page(request, public_id)
         )
-    form = RegistrationForm(request.POST, initial=_initial_from_user(request.user))
+    form = RegistrationForm(
+        request.POST, initial=_initial_from_user(request.user), sectors=_active_sectors(request)
+    )
     # The happy path reads only the session's id; the service re-reads the row
     # under its lock, so the full page is loaded only to show errors.
     closed_reason, status = _register(request, public_id, form)
@@ -237,7 +243,9 @@ def _render_session_page(
     form_cacheable = form is None and not initial
     if form is None:
         # Built only if the page renders it: a blank form usually comes from the cache.
-        form = SimpleLazyObject(lambda: RegistrationForm(initial=initial))
+        form = SimpleLazyObject(
+            lambda: RegistrationForm(initial=initial, sectors=_active_sectors(request))
+        )
     session = _get_session(request, public_id)
     closed_reason = closed_reason or session.registration_closed_reason()
     response = render(

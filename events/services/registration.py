@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +107,26 @@ def _new_registration(
     )
 
 
+def _seat_tally(*, session_id: int, email: str) -> dict[str, int | None]:
+    """Confirmed and waiting counts of a session, and the id of email's active place.
+
+    One plain-SQL statement: it runs on every registration, under the session lock,
+    and the ORM spent several times longer building it than PostgreSQL running it.
+    """
+    table = Registration._meta.db_table
+    sql = (
+        "SELECT COUNT(CASE WHEN status = %s THEN 1 END),"  # noqa: S608 (table from _meta)
+        " COUNT(CASE WHEN status = %s THEN 1 END),"
+        " MAX(CASE WHEN email = %s THEN id END)"
+        f' FROM "{table}" WHERE session_id = %s AND status IN (%s, %s)'
+    )
+    confirmed, waiting = Registration.Status.CONFIRMED, Registration.Status.WAITLISTED
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [confirmed, waiting, email, session_id, confirmed, waiting])
+        counted_confirmed, counted_waiting, existing_id = cursor.fetchone()
+    return {"confirmed": counted_confirmed, "waiting": counted_waiting, "existing_id": existing_id}
+
+
 def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Registration:
     """Confirm a seat, or join the waiting list when the session is full.
 
@@ -130,13 +149,7 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
             # statement sees what committed before it began, so it counts the seat the
             # previous lock holder just took. (Counting inside the locking SELECT would
             # use a snapshot from before the wait, and overbook.)
-            tally = Registration.objects.filter(
-                session=session, status__in=ACTIVE_STATUSES
-            ).aggregate(
-                confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
-                waiting=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
-                existing_id=Max("pk", filter=Q(email=email)),
-            )
+            tally = _seat_tally(session_id=session.pk, email=email)
             if tally["existing_id"] is not None:
                 existing = Registration.objects.get(pk=tally["existing_id"])
                 return send_manage_link_again(registration=existing)
