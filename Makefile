@@ -44,6 +44,7 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 
 bench: install-dev
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1; }
 	$(PY) bench/run.py
 
 # Re-resolve the lock files after editing pyproject.toml (needs uv: pip install uv).
