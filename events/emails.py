@@ -294,6 +294,9 @@ class SharedRenders:
         except _PersonalValueUsed as used:
             logger.debug("%s emails render one by one (%s)", notification.kind, used)
             return None
+        except Exception:  # a filter choking on a stand-in; the full render worked
+            logger.warning("%s emails render one by one", notification.kind, exc_info=True)
+            return None
         if texts.fill(own) != expected:
             logger.warning("%s emails render one by one: shared render differs", notification.kind)
             return None

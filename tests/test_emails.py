@@ -253,6 +253,14 @@ def test_a_waitlisted_registrant_in_a_batch_of_confirmed_ones_gets_no_checkin_co
     assert confirmed.checkin_code not in message.body
 
 
+def test_a_shared_render_that_fails_leaves_the_batch_to_render_one_by_one():
+    renders = SharedRenders()
+    with mock.patch.object(emails._SharedTexts, "__init__", side_effect=TypeError("choked")):
+        for notification in _batch("reminder"):
+            message = build_message(notification, renders=renders)
+            assert _texts(message) == _texts(build_message(copy.copy(notification)))
+
+
 @pytest.fixture
 def reminder_template(settings, tmp_path):
     """Put a reminder.html of the test's own in front of the project's templates."""
