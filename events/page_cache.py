@@ -38,42 +38,50 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "public-pages:version"
+# Moves only when what forms and filters list moves (sectors, trainings): the
+# registration form's sectors need not be reloaded after every registration.
+CATALOG_KEY = "public-pages:catalog"
 MAX_SECONDS = 120
 # Random per process: page content can never contain it by accident.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _MESSAGES_COOKIE = "messages"
 
 
-def public_pages_changed() -> None:
-    """Say that public pages are stale, as of the current transaction's commit."""
-    transaction.on_commit(_new_version)
+def public_pages_changed(*, catalog: bool = False) -> None:
+    """Say that public pages are stale, as of the current transaction's commit.
+
+    catalog=True: sectors or trainings changed too, so lists held per process
+    (PerVersion) are loaded again.
+    """
+    keys = (VERSION_KEY, CATALOG_KEY) if catalog else (VERSION_KEY,)
+    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, secrets.token_hex(8)), None))
 
 
-def _new_version() -> str:
-    version = secrets.token_hex(8)
-    cache.set(VERSION_KEY, version, None)
-    return version
+def _versions(request: HttpRequest) -> tuple[str, str]:
+    """The public and catalog versions, read together (one round trip) once per request."""
+    versions = getattr(request, "public_versions", None)
+    if versions is None:
+        found = cache.get_many([VERSION_KEY, CATALOG_KEY])
+        for key in (VERSION_KEY, CATALOG_KEY):
+            if key not in found:
+                # First request after a cache flush: start a version, or take a racing one's.
+                cache.add(key, secrets.token_hex(8), None)
+                found[key] = cache.get(key)
+        versions = request.public_versions = (found[VERSION_KEY], found[CATALOG_KEY])
+    return versions
 
 
 def public_version(request: HttpRequest) -> str:
-    """The current public version, read once per request.
+    """The current public version of the pages.
 
     Cached fragments (session cards, the blank registration form) carry it in their
     keys too, so an edit made through the services never shows stale in them either.
     """
-    version = getattr(request, "public_version", None)
-    if version is None:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            # First request after a cache flush: start a version, or take a racing one's.
-            cache.add(VERSION_KEY, secrets.token_hex(8), None)
-            version = cache.get(VERSION_KEY)
-        request.public_version = version
-    return version
+    return _versions(request)[0]
 
 
 class PerVersion:
-    """One value per process, loaded again when the public version moves (or after
+    """One value per process, loaded again when the catalog version moves (or after
     MAX_SECONDS): for small lists that public pages and forms read on every request,
     such as the active sectors. Held as plain objects, so reading costs no unpickling."""
 
@@ -82,7 +90,7 @@ class PerVersion:
         self.held: tuple[str, float, object] | None = None
 
     def get(self, request: HttpRequest):
-        version = public_version(request)
+        version = _versions(request)[1]
         held = self.held
         now = time.monotonic()
         if held is None or held[0] != version or now - held[1] > MAX_SECONDS:

@@ -135,3 +135,32 @@ def test_admin_edit_of_a_training_title_shows_on_stored_pages_at_once(
     assert response.status_code == 302, response.content
     assert "Spotting labor trafficking on farms" in text(client.get(session.get_absolute_url()))
     assert "Spotting labor trafficking on farms" in text(client.get(CATALOGUE))
+
+
+def test_a_new_sector_is_offered_on_the_stored_registration_form_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    session = SessionFactory()
+    client.get(session.get_absolute_url())
+    admin = Client()
+    admin.force_login(OrganizerFactory(is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("admin:events_sector_add"),
+            {"name": "Fishing & maritime", "slug": "fishing-maritime", "order": 99, "active": "on"},
+        )
+    assert response.status_code == 302
+    assert "Fishing &amp; maritime" in text(client.get(session.get_absolute_url()))
+
+
+def test_registering_does_not_reload_the_sectors_held_per_process(
+    client, sector, django_capture_on_commit_callbacks
+):
+    from events.views import _active_sectors
+
+    session = SessionFactory()
+    client.get(session.get_absolute_url())  # loads the sectors
+    loaded = _active_sectors.__self__.held
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(session.get_absolute_url(), form_data(sector))
+    assert _active_sectors.__self__.held is loaded

@@ -23,23 +23,28 @@ CHART_BARS = 300  # px for the longest bar
 
 
 class ShownOnPublicPagesAdmin(admin.ModelAdmin):
-    """Edits here change what the catalogue and session pages show (titles, sectors)."""
+    """Edits here change what the catalogue and session pages show (titles, sectors).
+
+    catalog: whether they also change what forms list (the sectors).
+    """
+
+    catalog = True
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        public_pages_changed()
+        public_pages_changed(catalog=self.catalog)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        public_pages_changed()
+        public_pages_changed(catalog=self.catalog)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        public_pages_changed()
+        public_pages_changed(catalog=self.catalog)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        public_pages_changed()
+        public_pages_changed(catalog=self.catalog)
 
 
 @admin.register(Sector)
@@ -83,6 +88,7 @@ def sector_chart(summary: selectors_roster.RosterSummary) -> dict:
 
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(ShownOnPublicPagesAdmin, OrganizerScopedAdmin):
+    catalog = False  # a session's edits change pages, not the sectors forms list
     list_display = [
         "training",
         "local_date",
