@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.models import Notification, Registration, TrainingSession
 from events.services import notifications as outbox
+from events.services import outbox_outcomes as outcomes
 from events.services import outbox_recovery
 from events.tasks.notifications import send_notification
 from tests.factories import NotificationFactory, RegistrationFactory, UserFactory
@@ -125,7 +126,7 @@ def test_smtp_down_retries_until_the_last_retry_then_marks_the_row_failed(
             raised += 1
             # An early retry is refused; once its backoff has passed it is taken.
             assert outbox.claim_notification(notification_id=notification.pk) is None
-            time_machine.shift(timedelta(seconds=outbox.MAX_BACKOFF_SECONDS + 1))
+            time_machine.shift(timedelta(seconds=outcomes.MAX_BACKOFF_SECONDS + 1))
         else:
             break
     assert raised == 2
@@ -139,10 +140,10 @@ def test_smtp_down_retries_until_the_last_retry_then_marks_the_row_failed(
 def test_backoff_doubles_per_attempt_with_jitter_and_is_capped(settings):
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 30
     for attempts, ceiling in [(1, 30), (2, 60), (3, 120), (4, 240)]:
-        waits = {outbox.backoff_seconds(attempts) for _ in range(200)}
+        waits = {outcomes.backoff_seconds(attempts) for _ in range(200)}
         assert min(waits) >= ceiling // 2 and max(waits) <= ceiling
         assert len(waits) > 1  # jitter
-    assert outbox.backoff_seconds(30) <= outbox.MAX_BACKOFF_SECONDS
+    assert outcomes.backoff_seconds(30) <= outcomes.MAX_BACKOFF_SECONDS
 
 
 def test_a_notification_for_a_deleted_registration_is_dropped_with_a_log_line(caplog):

@@ -8,10 +8,8 @@ it is older than NOTIFICATION_STALE_SECONDS. Delivery is therefore at least once
 and twice only in that window (README, "Operations").
 """
 
-import functools
 import logging
 import math
-import random
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,11 +24,10 @@ from django.utils import timezone
 
 from events.models import Notification, Registration, TrainingSession
 
+from .outbox_outcomes import mark_failed, mark_sent, mark_skipped, release_for_retry
+
 logger = logging.getLogger(__name__)
 
-# Backoff never exceeds this, which stays well below the Redis visibility_timeout
-# (3600 s): a retry waiting in the broker longer than that would be delivered twice.
-MAX_BACKOFF_SECONDS = 1800
 # A retry's broker message may run this much before the row's next_attempt_at
 # (clock and ETA rounding) and still take the row.
 EARLY_TOLERANCE = timedelta(seconds=10)
@@ -57,17 +54,6 @@ class BatchOutcome:
 
 def stale_after() -> timedelta:
     return timedelta(seconds=settings.NOTIFICATION_STALE_SECONDS)
-
-
-def backoff_seconds(attempts: int) -> int:
-    """Exponential backoff with jitter after the given number of failed attempts.
-
-    The ceiling doubles per attempt (base, 2x, 4x, ...); the wait is drawn from its
-    upper half, so rows that failed together do not all return together.
-    """
-    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
-    ceiling = min(MAX_BACKOFF_SECONDS, base * 2 ** max(0, attempts - 1))
-    return random.randint(max(1, ceiling // 2), max(1, ceiling))
 
 
 def queue_notification(
@@ -338,87 +324,3 @@ def _close_quietly(connection) -> None:
         connection.close()
     except Exception:  # noqa: BLE001 - a broken connection is closed either way
         logger.debug("closing the SMTP connection failed", exc_info=True)
-
-
-def _without_waiting_for_disk(cursor) -> None:
-    """Let PostgreSQL commit this transaction without waiting for its WAL flush.
-
-    One flush per email capped the send rate at the disk's fsync rate. The only cost
-    is on a PostgreSQL crash (not a worker crash): the last few hundred milliseconds
-    of "sent" marks can be lost, and those rows are sent again by the stale-claim
-    recovery, the same at-least-once edge as a worker killed mid-send.
-    """
-    if cursor.db.vendor == "postgresql":
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-@functools.cache
-def _mark_sent_sql(vendor: str) -> str:
-    """mark_sent's UPDATE, quoted for the database (vendor is the cache key)."""
-    db = transaction.get_connection()
-    quote, meta = db.ops.quote_name, Notification._meta
-    status, sent_at, last_error = (
-        quote(meta.get_field(name).column) for name in ("status", "sent_at", "last_error")
-    )
-    # Names from the model's metadata, values as parameters.
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    return f"UPDATE {table} SET {status} = %s, {sent_at} = %s, {last_error} = '' WHERE {pk} = %s"  # noqa: S608
-
-
-def mark_sent(*, notification: Notification) -> Notification:
-    """Record the delivery; the row is never claimed again."""
-    now = timezone.now()
-    db = transaction.get_connection()
-    with transaction.atomic(), db.cursor() as cursor:
-        _without_waiting_for_disk(cursor)
-        # One plain statement: building and compiling the ORM's update cost about as
-        # much CPU as the SMTP transaction it records.
-        cursor.execute(
-            _mark_sent_sql(db.vendor),
-            [Notification.Status.SENT, db.ops.adapt_datetimefield_value(now), notification.pk],
-        )
-    notification.status, notification.sent_at, notification.last_error = (
-        Notification.Status.SENT,
-        now,
-        "",
-    )
-    return notification
-
-
-def mark_skipped(*, notification: Notification, reason: str) -> Notification:
-    """Close a row that no longer makes sense to send (not an error)."""
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Notification.Status.SKIPPED, last_error=reason
-    )
-    notification.status, notification.last_error = Notification.Status.SKIPPED, reason
-    logger.info("notification %s skipped: %s", notification.pk, reason)
-    return notification
-
-
-def release_for_retry(*, notification: Notification, error: Exception) -> Notification:
-    """Put the row back in the queue after a transient error, or fail it after the last retry."""
-    text = f"{type(error).__name__}: {error}"[:2000]
-    if notification.attempts > settings.NOTIFICATION_MAX_RETRIES:
-        return mark_failed(
-            notification=notification,
-            error=f"gave up after {notification.attempts} attempts: {text}",
-        )
-    next_attempt_at = timezone.now() + timedelta(seconds=backoff_seconds(notification.attempts))
-    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
-        status=Notification.Status.QUEUED, last_error=text, next_attempt_at=next_attempt_at
-    )
-    notification.status = Notification.Status.QUEUED
-    notification.last_error = text
-    notification.next_attempt_at = next_attempt_at
-    return notification
-
-
-def mark_failed(*, notification: Notification, error: Exception | str) -> Notification:
-    """Give up on a row; it shows as failed in the admin, with a "retry now" action."""
-    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
-        status=Notification.Status.FAILED, last_error=text[:2000]
-    )
-    notification.status, notification.last_error = Notification.Status.FAILED, text[:2000]
-    logger.warning("notification %s failed: %s", notification.pk, text[:200])
-    return notification
