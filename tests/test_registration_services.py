@@ -265,6 +265,19 @@ def test_seats_freed_without_promotion_go_to_those_waiting_first(sector):
     assert newcomer.status == Registration.Status.WAITLISTED
 
 
+def test_seats_freed_beyond_the_waiting_list_go_to_the_newcomer_after_it(sector):
+    session = SessionFactory(capacity=1)
+    register(session, sector, email="seat@example.org")
+    waiting = register(session, sector, email="waiting@example.org")
+    TrainingSession.objects.filter(pk=session.pk).update(capacity=3)
+
+    newcomer = register(session, sector, email="new@example.org")
+
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.CONFIRMED
+    assert newcomer.status == Registration.Status.CONFIRMED
+
+
 def test_cancelled_session_promotes_nobody(sector):
     session = SessionFactory(capacity=1)
     seated = register(session, sector, email="seat@example.org")

@@ -17,11 +17,13 @@ class Registration(models.Model):
         WAITLISTED = "waitlisted", _("Waiting list")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # No index of its own: the (session, status, waitlisted_at, id) index leads with it.
     session = models.ForeignKey(
         TrainingSession,
         verbose_name=_("session"),
         on_delete=models.PROTECT,
         related_name="registrations",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -41,7 +43,9 @@ class Registration(models.Model):
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     accommodations = models.TextField(_("accessibility needs"), max_length=2000, blank=True)
     consented_at = models.DateTimeField(_("consent given at"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, db_index=True)
+    # Indexed with the session only: three values alone select nothing, and an index on
+    # them tempts the planner into scanning every session's confirmed rows.
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     # Waiting-list order is first come, first served: (waitlisted_at, id).
     waitlisted_at = models.DateTimeField(_("joined waiting list"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -78,7 +82,8 @@ class Registration(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["session", "status"]),
+            # Seat counts, the waiting list in order, and (by its prefix) every lookup
+            # of a session's registrations.
             models.Index(fields=["session", "status", "waitlisted_at", "id"]),
         ]
 
