@@ -101,11 +101,6 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def email_context(notification: Notification) -> dict:
-    """Everything the subject, text and HTML templates of any kind may use."""
-    return {**session_context(notification), **recipient_context(notification)}
-
-
 def _shows_checkin(notification: Notification) -> bool:
     registration = notification.registration
     return (
@@ -114,7 +109,12 @@ def _shows_checkin(notification: Notification) -> bool:
 
 
 def session_context(notification: Notification) -> dict:
-    """The part of the context that every recipient of this kind of a session shares."""
+    """The part of the context that every recipient of this kind of a session shares.
+
+    The subject, text and HTML templates of every kind get this and
+    recipient_context() together: one context builder, in two halves so that a
+    batch can render the shared half once (SharedRenders).
+    """
     session = notification.registration.session
     return {
         "kind": notification.kind,
