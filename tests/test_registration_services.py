@@ -251,31 +251,25 @@ def test_lowering_capacity_demotes_nobody(sector):
     assert register(session, sector).status == Registration.Status.WAITLISTED
 
 
-def test_seats_freed_without_promotion_go_to_those_waiting_first(sector):
+@pytest.mark.parametrize(
+    ("capacity", "newcomer_status"),
+    [(2, Registration.Status.WAITLISTED), (3, Registration.Status.CONFIRMED)],
+)
+def test_seats_freed_without_promotion_go_to_those_waiting_first(
+    sector, capacity, newcomer_status
+):
     session = SessionFactory(capacity=1)
     register(session, sector, email="seat@example.org")
     waiting = register(session, sector, email="waiting@example.org")
     # An edit that bypassed change_capacity (the database, a bulk update).
-    TrainingSession.objects.filter(pk=session.pk).update(capacity=2)
+    TrainingSession.objects.filter(pk=session.pk).update(capacity=capacity)
 
     newcomer = register(session, sector, email="new@example.org")
 
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CONFIRMED
-    assert newcomer.status == Registration.Status.WAITLISTED
-
-
-def test_seats_freed_beyond_the_waiting_list_go_to_the_newcomer_after_it(sector):
-    session = SessionFactory(capacity=1)
-    register(session, sector, email="seat@example.org")
-    waiting = register(session, sector, email="waiting@example.org")
-    TrainingSession.objects.filter(pk=session.pk).update(capacity=3)
-
-    newcomer = register(session, sector, email="new@example.org")
-
-    waiting.refresh_from_db()
-    assert waiting.status == Registration.Status.CONFIRMED
-    assert newcomer.status == Registration.Status.CONFIRMED
+    # The seat after the waiting list, if any, is the newcomer's.
+    assert newcomer.status == newcomer_status
 
 
 def test_cancelled_session_promotes_nobody(sector):
