@@ -1,4 +1,4 @@
-"""Real parts for the worker tests: a Celery worker process on Redis, a local SMTP server.
+"""Real parts for the worker tests: a Celery worker process on Redis, an aiosmtpd server.
 
 Each test runs in a committed transaction (django_db(transaction=True)), so the
 worker process, connected to the same test database, sees the rows the test wrote.

@@ -1,15 +1,22 @@
-"""The test SMTP server itself: it must hand back what the client sent, byte for byte."""
+"""The test SMTP servers themselves: they must hand back what the client sent, byte for byte.
+
+The bench's FastSmtpSink must answer as aiosmtpd (SmtpSink) does, so each test runs
+against both.
+"""
 
 import smtplib
 
 import pytest
 
-from .smtp_sink import SmtpSink
+from .smtp_sink import FastSmtpSink, SmtpSink
+
+sinks = pytest.mark.parametrize("sink_class", [SmtpSink, FastSmtpSink])
 
 
-def test_the_sink_receives_each_message_exactly_as_smtplib_sent_it():
+@sinks
+def test_the_sink_receives_each_message_exactly_as_smtplib_sent_it(sink_class):
     body = b"Subject: dots\r\n\r\n.a line that starts with a dot\r\n..two\r\n.\r\nend\r\n"
-    sink = SmtpSink().start()
+    sink = sink_class().start()
     try:
         with smtplib.SMTP("127.0.0.1", sink.port, timeout=5) as client:
             client.sendmail("a@example.org", ["b@example.org"], body)
@@ -23,8 +30,9 @@ def test_the_sink_receives_each_message_exactly_as_smtplib_sent_it():
     assert sink.handler.connections == 1
 
 
-def test_a_stopped_sink_refuses_connections_like_a_server_that_is_down():
-    sink = SmtpSink().start()
+@sinks
+def test_a_stopped_sink_refuses_connections_like_a_server_that_is_down(sink_class):
+    sink = sink_class().start()
     client = smtplib.SMTP("127.0.0.1", sink.port, timeout=5)
     client.ehlo()
     sink.stop()
