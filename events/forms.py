@@ -30,7 +30,35 @@ class SectorChoiceField(forms.TypedChoiceField):
         return str(getattr(value, "pk", value)) if value not in (None, "") else ""
 
 
-class RegistrationForm(forms.ModelForm):
+# The registrant's fields as the model defines them (labels, lengths, validators),
+# built once. A plain Form, not a ModelForm: the form never saves (the service writes
+# the row), and a ModelForm would build a blank Registration, with fresh tokens, for
+# every form it makes.
+_MODEL_FIELDS = forms.fields_for_model(
+    Registration,
+    fields=["full_name", "email", "organization", "job_title", "accommodations"],
+    widgets={
+        "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+        "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        "organization": forms.TextInput(attrs={"autocomplete": "organization"}),
+        "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        "accommodations": forms.Textarea(attrs={"rows": 2}),
+    },
+    help_texts={
+        "accommodations": _("Interpreting, mobility, dietary or other needs (optional)."),
+        "email": _("We send your confirmation and a private link to manage it here."),
+    },
+)
+SECTOR_LABEL = Registration._meta.get_field("sector").formfield().label
+
+
+class RegistrationForm(forms.Form):
+    full_name = _MODEL_FIELDS["full_name"]
+    email = _MODEL_FIELDS["email"]
+    organization = _MODEL_FIELDS["organization"]
+    # sector: added per form, from the sectors the caller passes (see __init__).
+    job_title = _MODEL_FIELDS["job_title"]
+    accommodations = _MODEL_FIELDS["accommodations"]
     consent = forms.BooleanField(
         label=_(
             "I agree that the organizers keep these details to run this training and report "
@@ -39,46 +67,18 @@ class RegistrationForm(forms.ModelForm):
         required=True,
         error_messages={"required": _("Please give your consent so that we can register you.")},
     )
-
-    class Meta:
-        model = Registration
-        fields = [
-            "full_name",
-            "email",
-            "organization",
-            "sector",
-            "job_title",
-            "accommodations",
-        ]
-        widgets = {
-            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "organization": forms.TextInput(attrs={"autocomplete": "organization"}),
-            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
-            "accommodations": forms.Textarea(attrs={"rows": 2}),
-        }
-        help_texts = {
-            "accommodations": _("Interpreting, mobility, dietary or other needs (optional)."),
-            "email": _("We send your confirmation and a private link to manage it here."),
-        }
+    field_order = ["full_name", "email", "organization", "sector", "job_title"]
 
     def __init__(self, *args, sectors: list[Sector] | None = None, **kwargs) -> None:
         """sectors: the active sectors, when the caller has them (else one query)."""
         super().__init__(*args, **kwargs)
-        model_field = self.fields["sector"]
         self.fields["sector"] = SectorChoiceField(
             sectors=list(Sector.objects.filter(active=True)) if sectors is None else sectors,
             empty_label=_("Choose the sector you work in"),
-            label=model_field.label,
-            help_text=model_field.help_text,
+            label=SECTOR_LABEL,
             error_messages={"invalid_choice": _("Choose one of the listed sectors.")},
         )
-
-    def _post_clean(self) -> None:
-        # The form only cleans input; register_for_session writes the row. Model
-        # validation would re-query the sector the field has just loaded, and the
-        # per-session uniqueness is the service's business (under its lock).
-        pass
+        self.order_fields(self.field_order)
 
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())

@@ -201,6 +201,9 @@ else:
     # A message unacknowledged this long is redelivered. It must outlast the
     # longest task (CELERY_TASK_TIME_LIMIT) or a slow task would run twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport, reusing its client when publishing (broker.py).
+    CELERY_BROKER_TRANSPORT = "trafficking_training.broker:Transport"
 CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, default=False)
 CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY", env.int, default=2)
 
