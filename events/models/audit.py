@@ -30,12 +30,14 @@ class AuditEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="audit_entries",
     )
-    action = models.CharField(_("action"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=64)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # In Meta rather than db_index=True, which would add a LIKE index on PostgreSQL.
+        indexes = [models.Index(fields=["action"])]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
 

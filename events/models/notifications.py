@@ -28,18 +28,21 @@ class Notification(models.Model):
         # an anonymized registrant): never sent, and not an error either.
         SKIPPED = "skipped", _("Skipped")
 
+    # No index of its own: the (registration, kind, variant) constraint leads with it.
     registration = models.ForeignKey(
         Registration,
         verbose_name=_("registration"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     # Distinguishes repeatable messages: the reminder offset ("7d"), the session's
     # schedule version, a resend counter or an organizer message number.
     variant = models.CharField(_("variant"), max_length=32, blank=True, default="")
+    # Indexed by Meta.indexes' (status, next_attempt_at), which serves status alone too.
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -35,7 +35,7 @@ class Registration(models.Model):
     )
     full_name = models.CharField(_("full name"), max_length=200)
     # Stored normalized (trimmed, lower-case) by the registration service.
-    email = models.EmailField(_("email"), max_length=254, db_index=True)
+    email = models.EmailField(_("email"), max_length=254)
     organization = models.CharField(_("organization"), max_length=200, blank=True)
     sector = models.ForeignKey(
         Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="registrations"
@@ -62,10 +62,10 @@ class Registration(models.Model):
     attended = models.BooleanField(_("attended"), default=False)
     reminders_opt_out = models.BooleanField(_("no reminders"), default=False)
     manage_nonce = models.CharField(max_length=32, default=new_manage_nonce, editable=False)
-    manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    checkin_code = models.CharField(
-        max_length=16, unique=True, default=new_checkin_code, editable=False
-    )
+    # Unique through Meta.constraints: a field's unique=True would also build a LIKE
+    # index on PostgreSQL, which exact lookups never use and every insert maintains.
+    manage_token_hash = models.CharField(max_length=64, editable=False)
+    checkin_code = models.CharField(max_length=16, default=new_checkin_code, editable=False)
     anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -80,11 +80,15 @@ class Registration(models.Model):
                 condition=~Q(status="cancelled"),
                 name="one_active_registration_per_email",
             ),
+            models.UniqueConstraint(fields=["manage_token_hash"], name="unique_manage_token"),
+            models.UniqueConstraint(fields=["checkin_code"], name="unique_checkin_code"),
         ]
         indexes = [
             # Seat counts, the waiting list in order, and (by its prefix) every lookup
             # of a session's registrations.
             models.Index(fields=["session", "status", "waitlisted_at", "id"]),
+            # Every registration of one address (resending links, "My trainings").
+            models.Index(fields=["email"]),
         ]
 
     def __str__(self) -> str:
