@@ -107,7 +107,9 @@ def enqueue_sends(*, notification_ids: Sequence[int]) -> list[int]:
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             if len(chunk) == 1:
-                send_notification.delay(chunk[0])
+                # Most often a request's own email: it must not wait out kombu's
+                # publish retries if Redis is away (the requeue scan sends it later).
+                send_notification.apply_async((chunk[0],), retry=False)
             else:
                 send_notifications.delay(chunk)
 
