@@ -172,7 +172,7 @@ def _attendee_from(form: RegistrationForm, user) -> registration_service.Attende
     )
 
 
-# The registration form's sectors, kept per process until the public version moves.
+# The registration form's sectors, kept per process until the catalog version moves.
 _active_sectors = page_cache.PerVersion(selectors.active_sectors).get
 
 

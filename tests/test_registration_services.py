@@ -41,6 +41,40 @@ def register(session, sector, email="ana@example.org", **overrides) -> Registrat
     )
 
 
+def stored_rows(registration) -> dict:
+    """What a registration wrote, without what differs between any two (ids, times, tokens)."""
+    differ = {"id", "email", "manage_nonce", "manage_token_hash", "checkin_code"}
+    row = Registration.objects.filter(pk=registration.pk).values().get()
+    audit = AuditEntry.objects.filter(registration=registration).values(
+        "action", "detail", "session_id", "actor_id"
+    )
+    outbox = Notification.objects.filter(registration=registration).values(
+        "kind", "variant", "status", "payload", "attempts", "last_error", "sent_at"
+    )
+    return {
+        # Times differ between two registrations; which of them are set does not.
+        "registration": {
+            k: (v is None if k.endswith("_at") else v) for k, v in row.items() if k not in differ
+        },
+        "audit": list(audit),
+        "outbox": list(outbox),
+    }
+
+
+def test_one_statement_and_the_orm_write_the_same_registration_rows(sector, monkeypatch):
+    from events.services import inserts
+
+    session = SessionFactory(capacity=5)
+    in_one_statement = register(session, sector, email="one@example.org")
+    # The path SQLite takes: the same instances saved one by one.
+    monkeypatch.setattr(inserts.connection, "vendor", "sqlite")
+    one_by_one = register(session, sector, email="two@example.org")
+
+    assert stored_rows(in_one_statement) == stored_rows(one_by_one)
+    assert stored_rows(one_by_one)["outbox"][0]["kind"] == Notification.Kind.CONFIRMATION
+    assert in_one_statement.notifications.get().next_attempt_at is not None
+
+
 def kinds(registration) -> list[str]:
     return sorted(registration.notifications.values_list("kind", flat=True))
 
@@ -255,9 +289,7 @@ def test_lowering_capacity_demotes_nobody(sector):
     ("capacity", "newcomer_status"),
     [(2, Registration.Status.WAITLISTED), (3, Registration.Status.CONFIRMED)],
 )
-def test_seats_freed_without_promotion_go_to_those_waiting_first(
-    sector, capacity, newcomer_status
-):
+def test_seats_freed_without_promotion_go_to_those_waiting_first(sector, capacity, newcomer_status):
     session = SessionFactory(capacity=1)
     register(session, sector, email="seat@example.org")
     waiting = register(session, sector, email="waiting@example.org")

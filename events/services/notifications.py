@@ -62,25 +62,13 @@ def queue_notification(
     kind: str,
     variant: str = "",
     payload: dict | None = None,
-    new_registration: bool = False,
 ) -> Notification:
     """Create the outbox row once and enqueue its send after the transaction commits.
 
     Queuing the same (registration, kind, variant) again returns the existing row and
-    sends nothing more. new_registration=True is for a registration created in this
-    transaction, which cannot have a row yet: a plain INSERT then saves the lookup and
-    the savepoint while the caller holds the session lock.
+    sends nothing more. (A new registration's first row is written with it, in
+    services/registration.py.)
     """
-    if new_registration:
-        notification = Notification.objects.create(
-            registration=registration,
-            kind=kind,
-            variant=variant,
-            payload=payload or {},
-            next_attempt_at=timezone.now(),
-        )
-        enqueue_sends(notification_ids=[notification.pk])
-        return notification
     notification, created = Notification.objects.get_or_create(
         registration=registration,
         kind=kind,

@@ -10,9 +10,10 @@ from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
 from events.tokens import hash_token, new_manage_credentials
 
-from .audit import record_audit
+from .audit import audit_entry, record_audit
+from .inserts import insert_with_children
 from .locking import lock_session
-from .notifications import queue_notification
+from .notifications import enqueue_sends, queue_notification
 from .waitlist import fill_free_seats
 
 ACTIVE_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
@@ -89,8 +90,9 @@ def resend_manage_links(*, email: str) -> list[Registration]:
 def _new_registration(
     *, session: TrainingSession, attendee: AttendeeDetails, email: str, has_seat: bool
 ) -> Registration:
+    """The new registration, written with its audit line and its first email's outbox row."""
     now = timezone.now()
-    return Registration.objects.create(
+    registration = Registration(
         session=session,
         user_id=attendee.user_id,
         full_name=" ".join(attendee.full_name.split()),
@@ -105,6 +107,17 @@ def _new_registration(
         waitlisted_at=None if has_seat else now,
         **new_manage_credentials(),
     )
+    audit = audit_entry(
+        action="registered", registration=registration, session=session, status=registration.status
+    )
+    email_row = Notification(
+        registration=registration,
+        kind=Notification.Kind.CONFIRMATION if has_seat else Notification.Kind.WAITLISTED,
+        next_attempt_at=now,
+    )
+    insert_with_children(registration, [(audit, "registration"), (email_row, "registration")])
+    enqueue_sends(notification_ids=[email_row.pk])
+    return registration
 
 
 def _seat_tally(*, session_id: int, email: str) -> dict:
@@ -178,21 +191,9 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
                 waiting = confirmed >= session.capacity
             has_seat = confirmed < session.capacity and not waiting
 
-            registration = _new_registration(
+            return _new_registration(
                 session=session, attendee=attendee, email=email, has_seat=has_seat
             )
-            record_audit(
-                action="registered",
-                registration=registration,
-                session=session,
-                status=registration.status,
-            )
-            queue_notification(
-                registration=registration,
-                kind=Notification.Kind.CONFIRMATION if has_seat else Notification.Kind.WAITLISTED,
-                new_registration=True,
-            )
-            return registration
     except IntegrityError:
         # Reached only when a row was written without the lock (an admin import,
         # direct SQL): the partial unique index kept the second row out. Answer as
