@@ -365,3 +365,16 @@ def test_session_lock_refuses_to_run_outside_a_transaction():
         lock_session(session.pk)
     with transaction.atomic():
         assert lock_session(session.pk) == session
+
+
+def test_the_locked_session_reads_every_field_as_the_orm_does():
+    session = SessionFactory(
+        what_to_bring="A photo ID", registration_closes_at=timezone.now() + timedelta(days=1)
+    )
+    stored = TrainingSession.objects.get(pk=session.pk)
+    with transaction.atomic():
+        locked = lock_session(session.pk)
+    fields = [f.attname for f in TrainingSession._meta.concrete_fields]
+    assert [getattr(locked, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert locked.starts_at.tzinfo is not None
+    assert not locked._state.adding

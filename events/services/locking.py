@@ -1,5 +1,7 @@
 """The one place that locks a session row. Capacity decisions happen under this lock."""
 
+import functools
+
 from django.db import connection, transaction
 
 from events.models import TrainingSession
@@ -23,18 +25,45 @@ def lock_session(session_id: int) -> TrainingSession:
     if not transaction.get_connection().in_atomic_block:
         raise LockOutsideTransaction("lock_session() must run inside transaction.atomic().")
     public_pages_changed()
-    # Plain SQL: every registration runs this, and the ORM spent more building the
-    # statement than PostgreSQL spends running it. No join (the training is loaded
-    # when read), so FOR UPDATE locks this one row and registrations for other
-    # sessions of the same training never wait for it.
-    table = TrainingSession._meta.db_table
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    found = list(
-        TrainingSession.objects.raw(
-            f'SELECT * FROM "{table}" WHERE "id" = %s{lock}',  # noqa: S608 (names from _meta)
-            [session_id],
-        )
-    )
-    if not found:
+    sql, attnames, converters = _locking_select(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session_id])
+        row = cursor.fetchone()
+    if row is None:
         raise TrainingSession.DoesNotExist(f"No session with id {session_id}.")
-    return found[0]
+    values = []
+    for value, (column, field_converters) in zip(row, converters, strict=True):
+        for convert in field_converters:
+            value = convert(value, column, connection)
+        values.append(value)
+    return TrainingSession.from_db(connection.alias, attnames, values)
+
+
+@functools.cache
+def _locking_select(vendor: str) -> tuple[str, list[str], list[tuple]]:
+    """The locking SELECT, the fields it reads and their database-value converters.
+
+    Plain SQL, built once per process: every registration runs it, and the ORM
+    spent more building the statement and the model than PostgreSQL spends running
+    it. The converters are the ones the ORM applies (SQLite keeps times as text). No
+    join (the training is loaded when read), so FOR UPDATE locks this one row and
+    registrations for other sessions of the same training never wait for it.
+    """
+    meta = TrainingSession._meta
+    quote = connection.ops.quote_name
+    fields = meta.concrete_fields
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(meta.db_table)}"  # noqa: S608 (names from _meta)
+        f" WHERE {quote(meta.pk.column)} = %s{lock}"
+    )
+    converters = []
+    for field in fields:
+        column = field.get_col(meta.db_table)
+        converters.append(
+            (
+                column,
+                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+            )
+        )
+    return sql, [f.attname for f in fields], converters
