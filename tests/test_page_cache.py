@@ -164,3 +164,22 @@ def test_registering_does_not_reload_the_sectors_held_per_process(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(session.get_absolute_url(), form_data(sector))
     assert _active_sectors.__self__.held is loaded
+
+
+def test_joining_the_waiting_list_keeps_the_stored_pages_which_already_say_full(
+    client, sector, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from events.page_cache import VERSION_KEY
+
+    session = SessionFactory(capacity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(session.get_absolute_url(), form_data(sector, email="seat@example.org"))
+    assert "Full – join the waiting list" in text(client.get(session.get_absolute_url()))
+    version = cache.get(VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(session.get_absolute_url(), form_data(sector, email="waits@example.org"))
+    assert cache.get(VERSION_KEY) == version
+    assert Registration.objects.filter(session=session, status="waitlisted").count() == 1
+    assert "Full – join the waiting list" in text(client.get(session.get_absolute_url()))

@@ -12,7 +12,7 @@ class LockOutsideTransaction(RuntimeError):
     pass
 
 
-def lock_session(session_id: int) -> TrainingSession:
+def lock_session(session_id: int, *, changes_public_pages: bool = True) -> TrainingSession:
     """Lock the session row until the surrounding transaction ends.
 
     Refuses to run outside a transaction, where the lock would be released at once
@@ -20,11 +20,14 @@ def lock_session(session_id: int) -> TrainingSession:
     no-op; there the IMMEDIATE transaction mode (settings.py) serializes writers.
 
     Whoever locks a session may change its seats or its details, so the stored
-    public pages are stale once the transaction commits (events/page_cache.py).
+    public pages are stale once the transaction commits (events/page_cache.py); a
+    caller that tells for itself whether they changed passes changes_public_pages=False
+    and calls public_pages_changed() when they did.
     """
     if not transaction.get_connection().in_atomic_block:
         raise LockOutsideTransaction("lock_session() must run inside transaction.atomic().")
-    public_pages_changed()
+    if changes_public_pages:
+        public_pages_changed()
     sql, attnames, converters = _locking_select(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [session_id])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
+from events.page_cache import public_pages_changed
 from events.tokens import hash_token, new_manage_credentials
 
 from .audit import audit_entry, record_audit
@@ -167,7 +168,8 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
     email = normalize_email_address(attendee.email)
     try:
         with transaction.atomic():
-            session = lock_session(session_id)
+            # Whether public pages change is decided below: often they do not.
+            session = lock_session(session_id, changes_public_pages=False)
             reason = session.registration_closed_reason()
             if reason:
                 raise RegistrationClosed(reason)
@@ -182,14 +184,20 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
                 return send_manage_link_again(registration=existing)
 
             confirmed, waiting = tally["confirmed"], tally["someone_waits"]
+            promoted = 0
             if waiting and confirmed < session.capacity:
                 # Seats were freed without promoting anyone (say, the capacity was
                 # edited straight in the database): those waiting come first. The
                 # promotion fills every free seat or empties the list, so someone
                 # still waits exactly when it filled them all.
-                confirmed += len(fill_free_seats(session=session))
+                promoted = len(fill_free_seats(session=session))
+                confirmed += promoted
                 waiting = confirmed >= session.capacity
             has_seat = confirmed < session.capacity and not waiting
+            if has_seat or promoted:
+                # Seats left changed. Joining the waiting list changes nothing a public
+                # page shows: the session already said "Full".
+                public_pages_changed()
 
             return _new_registration(
                 session=session, attendee=attendee, email=email, has_seat=has_seat

@@ -75,7 +75,7 @@ def test_without_the_lock_concurrent_registrations_overbook(monkeypatch):
     racers = 10
     everyone_has_read = threading.Barrier(racers)
 
-    def read_without_lock(session_id: int) -> TrainingSession:
+    def read_without_lock(session_id: int, **_options) -> TrainingSession:
         found = TrainingSession.objects.get(pk=session_id)
         everyone_has_read.wait(timeout=30)  # every request reads before any writes
         return found
