@@ -14,6 +14,8 @@ parameter.
 
 from django.db import connection, models
 
+from trafficking_training import db
+
 
 def _columns_and_values(obj: models.Model, *, skip: str = "") -> tuple[list[str], list]:
     """The quoted columns and database values Model.save() would INSERT for obj."""
@@ -68,7 +70,7 @@ def insert_with_children(parent: models.Model, children: list[tuple[models.Model
         return
     sql, params = _one_statement(parent, children)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        db.execute(cursor, sql, params)
         ids = cursor.fetchone()
     for obj, new_id in zip([parent, *(child for child, _ in children)], ids, strict=True):
         obj.pk = new_id

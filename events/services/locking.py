@@ -6,6 +6,7 @@ from django.db import connection, transaction
 
 from events.models import TrainingSession
 from events.page_cache import public_pages_changed
+from trafficking_training import db
 
 
 class LockOutsideTransaction(RuntimeError):
@@ -30,7 +31,7 @@ def lock_session(session_id: int, *, changes_public_pages: bool = True) -> Train
         public_pages_changed()
     sql, attnames, converters = _locking_select(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [session_id])
+        db.execute(cursor, sql, [session_id])
         row = cursor.fetchone()
     if row is None:
         raise TrainingSession.DoesNotExist(f"No session with id {session_id}.")

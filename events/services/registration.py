@@ -10,6 +10,7 @@ from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
 from events.page_cache import public_pages_changed
 from events.tokens import hash_token, new_manage_credentials
+from trafficking_training import db
 
 from .audit import audit_entry, record_audit
 from .inserts import insert_with_children
@@ -146,7 +147,7 @@ def _seat_tally(*, session_id: int, email: str) -> dict:
         *(session_id, email, Registration.Status.CANCELLED),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        db.execute(cursor, sql, params)
         confirmed, first_waiting_id, existing_id = cursor.fetchone()
     return {
         "confirmed": confirmed,
