@@ -85,7 +85,9 @@ def search_for_checkin(*, session_id: int, query: str, limit: int = 25) -> list[
 def find_by_checkin_code(*, session_id: int, code: str) -> Registration | None:
     """The registration a scanned QR code points to, only within this session."""
     code = code.strip().upper()
-    if not code or len(code) > 16:
+    # Codes are letters and digits: anything else (a NUL byte, which PostgreSQL would
+    # refuse with an error) cannot be one, and needs no query.
+    if not code or len(code) > 16 or not (code.isascii() and code.isalnum()):
         return None
     return Registration.objects.filter(session_id=session_id, checkin_code=code).first()
 

@@ -154,8 +154,9 @@ def test_scanning_twice_says_already_checked_in(door, session):
     assert data["message"].startswith("Dana Whitehorse was already checked in at ")
 
 
-def test_unknown_code_is_not_found_for_this_session(door, session):
-    response = submit(door, session, code="NOTACODE")
+@pytest.mark.parametrize("code", ["NOTACODE", "AB\x00CD", "' OR 1=1 --"])
+def test_unknown_code_is_not_found_for_this_session(door, session, code):
+    response = submit(door, session, code=code)
     assert response.status_code == 404
     assert response.json()["message"] == "Not found for this session."
 
