@@ -210,3 +210,10 @@ def test_rate_limit_counts_in_the_shared_redis_cache(client, limits_on, sector):
     keys = redis.Redis.from_url(url).keys("tt-test-ratelimit:*")
     assert keys, "the counter should live in Redis"
     caches["default"].clear()
+
+
+@pytest.mark.parametrize("username", ["a\x00b@example.org", "x" * 300, "' OR 1=1 --"])
+def test_both_login_forms_answer_a_hostile_username_without_an_error(client, username):
+    for url in (reverse("accounts:login"), reverse("admin:login")):
+        response = client.post(url, {"username": username, "password": "p\x00w"})
+        assert response.status_code in (200, 400, 429), (url, response.status_code)
