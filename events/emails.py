@@ -27,8 +27,7 @@ from django.utils.html import escape
 from events.ics import session_calendar
 from events.mime import OutboxMIME
 from events.models import Notification, Registration
-from events.png import matrix_png
-from events.qr import qr_code
+from events.qr import qr_png
 
 logger = logging.getLogger(__name__)
 
@@ -303,11 +302,6 @@ class SharedRenders:
         return texts
 
 
-def checkin_png(code: str) -> bytes:
-    """The check-in QR image: the bytes of events.qr.qr_png, without segno's slow PNG writer."""
-    return matrix_png(qr_code(code).matrix, scale=5, border=2)
-
-
 def _message_id(notification: Notification) -> str:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"<outbox-{notification.pk}-{notification.kind}@{host}>"
@@ -333,7 +327,7 @@ def build_message(
         calendar = (
             session_calendar(registration.session) if notification.kind in WITH_CALENDAR else None
         )
-    inline = [(QR_CID, checkin_png(registration.checkin_code))] if context["qr_cid"] else []
+    inline = [(QR_CID, qr_png(registration.checkin_code))] if context["qr_cid"] else []
     message = OutboxEmail(
         subject=subject,
         body=text,
