@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.models import Notification
+from trafficking_training.db import execute as execute_prepared
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,10 @@ def mark_sent(*, notification: Notification) -> Notification:
     db = transaction.get_connection()
     with transaction.atomic(), db.cursor() as cursor:
         _without_waiting_for_disk(cursor)
-        # One plain statement: building and compiling the ORM's update cost about as
-        # much CPU as the SMTP transaction it records.
-        cursor.execute(
+        # One plain, prepared statement: building and compiling the ORM's update cost
+        # about as much CPU as the SMTP transaction it records.
+        execute_prepared(
+            cursor,
             _mark_sent_sql(db.vendor),
             [Notification.Status.SENT, db.ops.adapt_datetimefield_value(now), notification.pk],
         )
