@@ -21,7 +21,7 @@ from events.selectors_certificates import CODE_LENGTH, eligible_registrations
 from events.tokens import random_code
 
 from .audit import audit_entry, record_audit
-from .notifications import enqueue_sends, queue_notification
+from .notifications import queue_notification, queue_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -140,8 +140,7 @@ def _save_issued(certificates: list[Certificate], *, actor) -> None:
     """Insert the certificates, their audit lines and their outbox rows, a few at a time.
 
     One INSERT per table for the whole batch rather than three (and an email task) per
-    certificate: the rows cost more than drawing the page did. The emails are handed
-    to the queue after the commit, in batches, as queue_notification would one by one.
+    certificate: the rows cost more than drawing the page did.
     """
     if not certificates:
         return
@@ -155,25 +154,10 @@ def _save_issued(certificates: list[Certificate], *, actor) -> None:
         )
         for certificate in certificates
     )
-    registrations = [certificate.registration for certificate in certificates]
-    # A certificate deleted in the admin and issued again already has its email row.
-    emailed = set(
-        Notification.objects.filter(
-            registration__in=registrations, kind=Notification.Kind.CERTIFICATE, variant=""
-        ).values_list("registration_id", flat=True)
+    queue_notifications(
+        registrations=[certificate.registration for certificate in certificates],
+        kind=Notification.Kind.CERTIFICATE,
     )
-    queued_at = timezone.now()
-    notifications = Notification.objects.bulk_create(
-        Notification(
-            registration=registration,
-            kind=Notification.Kind.CERTIFICATE,
-            payload={},
-            next_attempt_at=queued_at,
-        )
-        for registration in registrations
-        if registration.pk not in emailed
-    )
-    enqueue_sends(notification_ids=[notification.pk for notification in notifications])
 
 
 def _issue_batch(

@@ -80,6 +80,31 @@ def queue_notification(
     return notification
 
 
+def queue_notifications(
+    *, registrations: Sequence[Registration], kind: str, variant: str = ""
+) -> list[Notification]:
+    """queue_notification for many registrations: one lookup and one INSERT for all.
+
+    Registrations that already have the row (a certificate deleted in the admin and
+    issued again) get nothing more; the new rows are enqueued after commit, in batches.
+    """
+    have_row = set(
+        Notification.objects.filter(
+            registration__in=registrations, kind=kind, variant=variant
+        ).values_list("registration_id", flat=True)
+    )
+    queued_at = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            registration=registration, kind=kind, variant=variant, next_attempt_at=queued_at
+        )
+        for registration in registrations
+        if registration.pk not in have_row
+    )
+    enqueue_sends(notification_ids=[notification.pk for notification in notifications])
+    return notifications
+
+
 def enqueue_sends(*, notification_ids: Sequence[int]) -> list[int]:
     """Hand rows to the email queue once the current transaction commits, in batches.
 
