@@ -122,6 +122,18 @@ def _new_registration(
     return registration
 
 
+_TABLE = Registration._meta.db_table
+_TALLY_SQL = (
+    f'SELECT (SELECT COUNT(*) FROM "{_TABLE}" WHERE session_id = %s AND status = %s),'  # noqa: S608 (table from _meta)
+    # The first in line rather than EXISTS: the ORDER BY makes the planner walk the
+    # waiting-list index instead of hoping a table scan meets a waiting row soon.
+    f' (SELECT id FROM "{_TABLE}" WHERE session_id = %s AND status = %s'
+    " ORDER BY waitlisted_at, id LIMIT 1),"
+    f' (SELECT id FROM "{_TABLE}" WHERE session_id = %s AND email = %s'
+    " AND NOT status = %s LIMIT 1)"
+)
+
+
 def _seat_tally(*, session_id: int, email: str) -> dict:
     """The session's confirmed count, whether anyone waits, and email's active place.
 
@@ -131,23 +143,13 @@ def _seat_tally(*, session_id: int, email: str) -> dict:
     email through the one-active-registration index. (The ORM also spent several
     times longer building it than PostgreSQL running it.)
     """
-    table = Registration._meta.db_table
-    sql = (
-        f'SELECT (SELECT COUNT(*) FROM "{table}" WHERE session_id = %s AND status = %s),'  # noqa: S608 (table from _meta)
-        # The first in line rather than EXISTS: the ORDER BY makes the planner walk the
-        # waiting-list index instead of hoping a table scan meets a waiting row soon.
-        f' (SELECT id FROM "{table}" WHERE session_id = %s AND status = %s'
-        " ORDER BY waitlisted_at, id LIMIT 1),"
-        f' (SELECT id FROM "{table}" WHERE session_id = %s AND email = %s'
-        " AND NOT status = %s LIMIT 1)"
-    )
     params = [
         *(session_id, Registration.Status.CONFIRMED),
         *(session_id, Registration.Status.WAITLISTED),
         *(session_id, email, Registration.Status.CANCELLED),
     ]
     with connection.cursor() as cursor:
-        db.execute(cursor, sql, params)
+        db.execute(cursor, _TALLY_SQL, params)
         confirmed, first_waiting_id, existing_id = cursor.fetchone()
     return {
         "confirmed": confirmed,
