@@ -1,12 +1,22 @@
-"""Shared fixtures. Services tests need (PostgreSQL, Redis) skip only without REQUIRE_SERVICES."""
+"""Shared fixtures. Services tests need (PostgreSQL, Redis) skip only without REQUIRE_SERVICES.
+
+TEST_CLOCK runs the whole suite with the clock travelled to another moment, ticking
+from there, to catch tests and code that only pass at some hours of the day:
+TEST_CLOCK=2026-12-31T23:30-06:00 (an ISO 8601 time with its offset) or one of the
+names in tests/clock.py (TEST_CLOCK=late-evening-fargo; TEST_CLOCK=by-date picks one
+by today's date, as CI does).
+"""
 
 import os
 import socket
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.utils import timezone
 
+from tests.clock import moment_for
 from trafficking_training.celery import app as celery_app
 
 pytest_plugins = ["tests.browser"]
@@ -33,6 +43,27 @@ def _redis_answers() -> bool:
             return True
     except OSError:
         return False
+
+
+def pytest_configure(config) -> None:
+    name = os.environ.get("TEST_CLOCK", "")
+    if name:
+        moment = moment_for(name)
+        # Started here, before any test module is imported, and never stopped: the
+        # process ends with the run.
+        time_machine.travel(moment, tick=True).start()
+        config.stash[CLOCK_KEY] = f"{name} = {moment.isoformat()}"
+
+
+CLOCK_KEY = pytest.StashKey[str]()
+
+
+def pytest_report_header(config) -> str | None:
+    clock = config.stash.get(CLOCK_KEY, None)
+    if not clock:
+        return None
+    now = timezone.localtime()
+    return f"clock travelled: TEST_CLOCK {clock} (now {now:%Y-%m-%dT%H:%M:%S%z})"
 
 
 def pytest_sessionstart(session) -> None:
