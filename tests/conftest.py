@@ -45,6 +45,9 @@ def _redis_answers() -> bool:
         return False
 
 
+CLOCK_KEY = pytest.StashKey[str]()
+
+
 def pytest_configure(config) -> None:
     name = os.environ.get("TEST_CLOCK", "")
     if name:
@@ -53,9 +56,6 @@ def pytest_configure(config) -> None:
         # process ends with the run.
         time_machine.travel(moment, tick=True).start()
         config.stash[CLOCK_KEY] = f"{name} = {moment.isoformat()}"
-
-
-CLOCK_KEY = pytest.StashKey[str]()
 
 
 def pytest_report_header(config) -> str | None:
