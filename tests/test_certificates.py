@@ -233,10 +233,12 @@ def test_session_run_writes_rows_and_enqueues_emails_per_batch_not_per_certifica
     AttendedRegistrationFactory.create_batch(attendees, session=session)
     published = []
     monkeypatch.setattr(
-        "events.tasks.notifications.send_notifications.delay", lambda ids: published.append(ids)
+        "events.tasks.notifications.send_notifications.apply_async",
+        lambda args, kwargs=None, **options: published.append(args[0]),
     )
     monkeypatch.setattr(
-        "events.tasks.notifications.send_notification.delay", lambda id_: published.append([id_])
+        "events.tasks.notifications.send_notification.apply_async",
+        lambda args, kwargs=None, **options: published.append([args[0]]),
     )
 
     # Two batches of a few statements each, whatever their size (not 3 or 4 per row).

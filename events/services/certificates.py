@@ -21,6 +21,7 @@ from events.selectors_certificates import CODE_LENGTH, eligible_registrations
 from events.tokens import random_code
 
 from .audit import audit_entry, record_audit
+from .enqueue import enqueue
 from .notifications import queue_notification, queue_notifications
 
 logger = logging.getLogger(__name__)
@@ -337,14 +338,12 @@ def issue_session_certificates(
 
 def enqueue_session_issuance(*, session_id: int, actor=None) -> TrainingSession:
     """Start a session-wide run on the pdf queue after commit, or refuse with a reason now."""
-    from events.tasks.certificates import issue_session_certificates as task
-
     session = TrainingSession.objects.get(pk=session_id)
     reason = session_refusal_reason(session)
     if reason:
         raise CertificateRefused(reason)
     record_audit(action="certificate_run_started", actor=actor, session=session)
-    transaction.on_commit(lambda: task.delay(session_id))
+    transaction.on_commit(lambda: enqueue("events.issue_session_certificates", session_id))
     return session
 
 

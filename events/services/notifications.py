@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from events.models import Notification, Registration, TrainingSession
 
+from .enqueue import enqueue
 from .outbox_outcomes import mark_failed, mark_sent, mark_skipped, release_for_retry
 
 logger = logging.getLogger(__name__)
@@ -111,8 +112,6 @@ def enqueue_sends(*, notification_ids: Sequence[int]) -> list[int]:
     A lost or failed publish is not an error here: the row stays QUEUED and the
     requeue scan enqueues it again, which is why this never raises into a request.
     """
-    from events.tasks.notifications import send_notification, send_notifications
-
     ids = list(notification_ids)
     size = max(1, settings.NOTIFICATION_BATCH_SIZE)
 
@@ -122,9 +121,9 @@ def enqueue_sends(*, notification_ids: Sequence[int]) -> list[int]:
             if len(chunk) == 1:
                 # Most often a request's own email: it must not wait out kombu's
                 # publish retries if Redis is away (the requeue scan sends it later).
-                send_notification.apply_async((chunk[0],), retry=False)
+                enqueue("events.send_notification", chunk[0], retry=False)
             else:
-                send_notifications.delay(chunk)
+                enqueue("events.send_notifications", chunk)
 
     if ids:
         transaction.on_commit(publish, robust=True)
