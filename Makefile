@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 export PORT
 
-.PHONY: install install-dev run serve migrate demo test lint format bench lock clean
+.PHONY: install install-dev var run serve migrate demo test lint format bench lock clean
 
 $(VENV)/.base: requirements/base.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -21,7 +21,12 @@ $(VENV)/.dev: $(VENV)/.base requirements/dev.txt
 install: $(VENV)/.base
 install-dev: $(VENV)/.dev
 
-migrate: install
+# Folders the embedded default writes to (SQLite, file broker, mail copies, media):
+# created here, not when settings are imported.
+var:
+	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/media staticfiles
+
+migrate: install var
 	$(PY) manage.py migrate --noinput
 
 demo: migrate

@@ -14,6 +14,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -122,7 +123,6 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
-VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": _read("DATABASE_URL", env.db_url, default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 }
@@ -153,7 +153,7 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "trafficking_training.cache.SharedClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tt",
         }
@@ -189,23 +189,48 @@ CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default=REDIS_URL or "fi
 if not CELERY_BROKER_URL.startswith(("filesystem://", "redis://", "rediss://", "amqp://")):
     _fail("CELERY_BROKER_URL must start with redis://, amqp:// or filesystem://.")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    # The folders exist before web, worker and beat start: `make run` creates them.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
     # A message unacknowledged this long is redelivered. It must outlast the
     # longest task (CELERY_TASK_TIME_LIMIT) or a slow task would run twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-if CELERY_BROKER_URL.startswith("redis://"):
-    # kombu's Redis transport, reusing its client when publishing (broker.py).
-    CELERY_BROKER_TRANSPORT = "trafficking_training.broker:Transport"
 CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, default=False)
 CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY", env.int, default=2)
+# Celery reads every CELERY_* setting from here (trafficking_training/celery.py), so
+# override_settings(CELERY_...) reaches it in tests.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+# Email and PDF work each have a queue, so that a certificate run never delays a
+# confirmation and each can get its own workers (README, "Scaling out").
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = (Queue("default"), Queue("email"), Queue("pdf"))
+CELERY_TASK_ROUTES = {
+    "events.send_notification": {"queue": "email"},
+    "events.send_notifications": {"queue": "email"},
+    "events.issue_certificate": {"queue": "pdf"},
+    "events.issue_session_certificates": {"queue": "pdf"},
+}
+# One message at a time per process. The send tasks are acks_late, so a message
+# stays unacknowledged while it runs: with prefetch 1 a process holds only the batch
+# it is sending, a slow SMTP server never strands prefetched batches behind it, and
+# a killed worker leaves at most one batch per process to be redelivered (and its
+# rows to the requeue scan). The Redis visibility_timeout (above, 3600 s) outlasts
+# the longest task (600 s) and the longest retry backoff (1800 s), so no message is
+# redelivered while its task is still running or waiting for its ETA.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Email -------------------------------------------------------------------
 EMAIL_URL = _read("EMAIL_URL", env.str, default="")
@@ -245,7 +270,6 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request until it exists
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = _read("MEDIA_ROOT", env.str, default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
@@ -361,16 +385,12 @@ RATELIMIT_RATES = {
     "login": _read("RATELIMIT_LOGIN", env.str, default="20/m"),
     "erase": _read("RATELIMIT_ERASE", env.str, default="10/m"),
 }
-SILENCED_SYSTEM_CHECKS = [
-    # django-ratelimit lists only django-redis among Redis caches; Django's own
-    # RedisCache increments atomically (INCRBY) and is shared, which is what it asks.
-    "django_ratelimit.W001",
-]
+SILENCED_SYSTEM_CHECKS = []
 if not REDIS_URL and not PRODUCTION:
     # The embedded default counts in the file cache: shared by every process on the
     # machine, though increments can race and undercount a little. Good enough for
     # one machine; production without REDIS_URL keeps the error as a reminder.
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Domain settings ----------------------------------------------------------
 # Registrant data is anonymized this many months after a session ends.
@@ -379,6 +399,21 @@ if RETENTION_MONTHS < 1:
     _fail("RETENTION_MONTHS must be at least 1.")
 # Beat runs the reminder scan this often (seconds).
 REMINDER_SCAN_SECONDS = _read("REMINDER_SCAN_SECONDS", env.int, default=300)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-reminders": {
+        "task": "events.dispatch_due_reminders",
+        "schedule": float(REMINDER_SCAN_SECONDS),
+    },
+    "issue-due-certificates": {"task": "events.issue_due_certificates", "schedule": 900.0},
+    "requeue-stale-notifications": {
+        "task": "events.requeue_stale_notifications",
+        "schedule": 600.0,
+    },
+    "anonymize-expired-registrations": {
+        "task": "events.anonymize_expired_registrations",
+        "schedule": 86400.0,
+    },
+}
 NOTIFICATION_MAX_RETRIES = _read("NOTIFICATION_MAX_RETRIES", env.int, default=6)
 # First retry waits about this long; each further retry doubles it (with jitter).
 NOTIFICATION_RETRY_BASE_SECONDS = _read("NOTIFICATION_RETRY_BASE_SECONDS", env.int, default=30)

@@ -131,6 +131,54 @@ def test_password_reset_is_rate_limited(client, limits_on):
     assert statuses == [302, 302, 429]
 
 
+def _statuses(post, times: int) -> list[int]:
+    return [post().status_code for _ in range(times)]
+
+
+def test_manage_link_resend_is_rate_limited_per_address(client, limits_on):
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "resend": "2/m"}
+    url = reverse("events:resend_manage_link")
+    statuses = _statuses(lambda: client.post(url, {"email": "r@example.org"}), 3)
+    assert statuses[:2] != [429, 429] and statuses[2] == 429
+    other = client.post(url, {"email": "r@example.org"}, REMOTE_ADDR="203.0.113.7")
+    assert other.status_code != 429
+
+
+def test_certificate_lookup_is_rate_limited_for_pages_and_downloads_alike(client, limits_on):
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "lookup": "2/m"}
+    assert client.get(reverse("events:certificate_verify_lookup")).status_code == 200
+    code_page = reverse("events:certificate_verify", args=["ABCD-EFGH-JKLM"])
+    assert client.get(code_page).status_code != 429
+    # The third try counts against the same limit, whichever certificate page it asks.
+    download = reverse("events:certificate_download", args=["ABCD-EFGH-JKLM"])
+    assert client.get(download).status_code == 429
+    elsewhere = client.get(download, REMOTE_ADDR="203.0.113.8")
+    assert elsewhere.status_code != 429
+
+
+def test_erasure_requests_are_rate_limited(client, limits_on):
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "erase": "2/m"}
+    url = reverse("events:privacy_erase", args=["not-a-real-token"])
+    statuses = _statuses(lambda: client.post(url), 3)
+    assert 429 not in statuses[:2]
+    assert statuses[2] == 429
+
+
+def test_login_attempts_are_rate_limited_across_emails(client, limits_on):
+    # Axes locks one email after repeated failures; this limit counts every attempt
+    # from one address, whatever email it tries.
+    limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "login": "2/m"}
+    statuses = [_login(client, f"guess{i}@example.org", "nope").status_code for i in range(3)]
+    assert 429 not in statuses[:2]
+    assert statuses[2] == 429
+    other = client.post(
+        reverse("accounts:login"),
+        {"username": "guess@example.org", "password": "nope"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert other.status_code != 429
+
+
 def test_forwarded_address_is_trusted_only_from_our_own_proxies(rf, settings):
     from trafficking_training.ratelimits import client_ip
 
@@ -184,18 +232,19 @@ def test_rate_limit_counts_in_the_shared_redis_cache(client, limits_on, sector):
     import os
 
     import redis
-    from django.core.cache import caches
 
     url = os.environ["REDIS_URL"]
+    # Its own key prefix on the shared Redis database: the test deletes only its keys.
+    prefix = f"tt-test-ratelimit-{os.getpid()}"
     limits_on.CACHES = {
         **limits_on.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": "tt-test-ratelimit",
+            "KEY_PREFIX": prefix,
         },
     }
-    caches["default"].clear()
+    server = redis.Redis.from_url(url)
     limits_on.RATELIMIT_RATES = {**limits_on.RATELIMIT_RATES, "register": "2/m"}
     session_url = SessionFactory().get_absolute_url()
     for i in range(2):
@@ -207,9 +256,9 @@ def test_rate_limit_counts_in_the_shared_redis_cache(client, limits_on, sector):
     assert (
         Client().post(session_url, _registration_data(sector, "r3@example.org")).status_code == 429
     )
-    keys = redis.Redis.from_url(url).keys("tt-test-ratelimit:*")
+    keys = server.keys(f"{prefix}:*")
     assert keys, "the counter should live in Redis"
-    caches["default"].clear()
+    server.delete(*keys)
 
 
 @pytest.mark.parametrize("username", ["a\x00b@example.org", "x" * 300, "' OR 1=1 --"])
