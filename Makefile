@@ -37,7 +37,7 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat)"
 	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
-test: install-dev
+test: install-dev var
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install-dev

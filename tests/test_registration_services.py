@@ -10,9 +10,9 @@ from django.utils import timezone
 from events.models import AuditEntry, Notification, Registration, TrainingSession
 from events.services import registration as services
 from events.services.locking import LockOutsideTransaction, lock_session
+from events.services.sessions import update_session
 from events.services.waitlist import (
     PromotionRefused,
-    change_capacity,
     promote_from_waitlist,
     promote_registration,
     waitlist_position,
@@ -41,38 +41,24 @@ def register(session, sector, email="ana@example.org", **overrides) -> Registrat
     )
 
 
-def stored_rows(registration) -> dict:
-    """What a registration wrote, without what differs between any two (ids, times, tokens)."""
-    differ = {"id", "email", "manage_nonce", "manage_token_hash", "checkin_code"}
-    row = Registration.objects.filter(pk=registration.pk).values().get()
-    audit = AuditEntry.objects.filter(registration=registration).values(
-        "action", "detail", "session_id", "actor_id"
-    )
-    outbox = Notification.objects.filter(registration=registration).values(
-        "kind", "variant", "status", "payload", "attempts", "last_error", "sent_at"
-    )
-    return {
-        # Times differ between two registrations; which of them are set does not.
-        "registration": {
-            k: (v is None if k.endswith("_at") else v) for k, v in row.items() if k not in differ
-        },
-        "audit": list(audit),
-        "outbox": list(outbox),
-    }
-
-
-def test_one_statement_and_the_orm_write_the_same_registration_rows(sector, monkeypatch):
-    from events.services import inserts
-
+def test_new_registration_is_written_with_its_audit_line_and_first_outbox_row(sector):
     session = SessionFactory(capacity=5)
-    in_one_statement = register(session, sector, email="one@example.org")
-    # The path SQLite takes: the same instances saved one by one.
-    monkeypatch.setattr(inserts.connection, "vendor", "sqlite")
-    one_by_one = register(session, sector, email="two@example.org")
+    registration = register(session, sector, email="one@example.org")
 
-    assert stored_rows(in_one_statement) == stored_rows(one_by_one)
-    assert stored_rows(one_by_one)["outbox"][0]["kind"] == Notification.Kind.CONFIRMATION
-    assert in_one_statement.notifications.get().next_attempt_at is not None
+    audit = AuditEntry.objects.get(registration=registration)
+    assert (audit.action, audit.session_id) == ("registered", session.pk)
+    assert audit.detail == {"status": Registration.Status.CONFIRMED}
+    outbox = registration.notifications.get()
+    assert outbox.kind == Notification.Kind.CONFIRMATION
+    assert outbox.status == Notification.Status.QUEUED
+    assert outbox.next_attempt_at is not None
+
+
+def set_capacity(session, capacity: int) -> TrainingSession:
+    """What the admin's change form does: save the edited session through the service."""
+    edited = TrainingSession.objects.get(pk=session.pk)
+    edited.capacity = capacity
+    return update_session(session=edited)
 
 
 def kinds(registration) -> list[str]:
@@ -265,7 +251,7 @@ def test_raising_capacity_promotes_the_waiting_list_in_order(
     waiting = [register(session, sector, email=f"w{i}@example.org") for i in range(3)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        change_capacity(session_id=session.pk, capacity=3)
+        set_capacity(session, 3)
 
     statuses = [Registration.objects.get(pk=r.pk).status for r in waiting]
     assert statuses == ["confirmed", "confirmed", "waitlisted"]
@@ -275,10 +261,25 @@ def test_raising_capacity_promotes_the_waiting_list_in_order(
     ]
 
 
+def test_capacity_changes_are_audited_once_with_old_and_new_values(sector):
+    session = SessionFactory(capacity=1)
+    register(session, sector, email="seat@example.org")
+    register(session, sector, email="waiting@example.org")
+
+    set_capacity(session, 3)
+    set_capacity(session, 2)
+
+    entries = AuditEntry.objects.filter(session=session, action="capacity_changed")
+    assert [e.detail for e in entries.order_by("pk")] == [
+        {"old": 1, "new": 3, "promoted": 1},
+        {"old": 3, "new": 2, "promoted": 0},
+    ]
+
+
 def test_lowering_capacity_demotes_nobody(sector):
     session = SessionFactory(capacity=3)
     seated = [register(session, sector, email=f"s{i}@example.org") for i in range(3)]
-    change_capacity(session_id=session.pk, capacity=1)
+    set_capacity(session, 1)
     assert all(
         Registration.objects.get(pk=r.pk).status == Registration.Status.CONFIRMED for r in seated
     )
@@ -293,7 +294,7 @@ def test_seats_freed_without_promotion_go_to_those_waiting_first(sector, capacit
     session = SessionFactory(capacity=1)
     register(session, sector, email="seat@example.org")
     waiting = register(session, sector, email="waiting@example.org")
-    # An edit that bypassed change_capacity (the database, a bulk update).
+    # An edit that bypassed update_session (the database, a bulk update).
     TrainingSession.objects.filter(pk=session.pk).update(capacity=capacity)
 
     newcomer = register(session, sector, email="new@example.org")
@@ -323,7 +324,7 @@ def test_organizer_cannot_promote_past_capacity(sector):
     with pytest.raises(PromotionRefused):
         promote_registration(registration_id=waiting.pk)
 
-    change_capacity(session_id=session.pk, capacity=1)  # unchanged: still full
+    set_capacity(session, 1)  # unchanged: still full
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.WAITLISTED
 

@@ -1,8 +1,9 @@
-"""Request guards that apply to every view: body size and per-address rate limits."""
+"""Request guards that apply to every view: body size, rate limits, a busy session."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 
+from events.services.locking import SessionBusy
 from trafficking_training import ratelimits, views
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -79,3 +80,18 @@ class RateLimitMiddleware:
         if retry_after is None:
             return None
         return views.too_many_requests(request, retry_after=retry_after)
+
+
+class SessionBusyMiddleware:
+    """Answer SessionBusy (a session lock not granted in time) with the 503 "try again" page."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, SessionBusy):
+            return views.session_busy(request)
+        return None

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trafficking_training.middleware.RateLimitMiddleware",
+    # A session lock not granted within SESSION_LOCK_TIMEOUT gets the 503 page.
+    "trafficking_training.middleware.SessionBusyMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -414,6 +416,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
     },
 }
+# Longest wait for a session's lock (seconds, PostgreSQL), then a 503 page that asks
+# to retry after SESSION_BUSY_RETRY_AFTER seconds. pretix waits 3 s as well.
+SESSION_LOCK_TIMEOUT = _read("SESSION_LOCK_TIMEOUT", env.float, default=3.0)
+SESSION_BUSY_RETRY_AFTER = 5
 NOTIFICATION_MAX_RETRIES = _read("NOTIFICATION_MAX_RETRIES", env.int, default=6)
 # First retry waits about this long; each further retry doubles it (with jitter).
 NOTIFICATION_RETRY_BASE_SECONDS = _read("NOTIFICATION_RETRY_BASE_SECONDS", env.int, default=30)

@@ -51,6 +51,16 @@ def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse
     return response
 
 
+def session_busy(request: HttpRequest) -> HttpResponse:
+    """503: a session's lock stayed taken too long (events.services.locking.SessionBusy)."""
+    response = render(
+        request, "503.html", {"retry_after": settings.SESSION_BUSY_RETRY_AFTER}, status=503
+    )
+    response["Retry-After"] = str(settings.SESSION_BUSY_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def login_locked_out(request: HttpRequest, original_response=None, credentials=None):
     """django-axes' lockout answer: the 429 page, with the cool-off as the wait."""
     return too_many_requests(request, retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()))

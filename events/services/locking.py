@@ -1,16 +1,24 @@
 """The one place that locks a session row. Capacity decisions happen under this lock."""
 
-import functools
-
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 
 from events.models import TrainingSession
 from events.page_cache import public_pages_changed
-from trafficking_training import db
+
+# PostgreSQL's code for "lock not available", raised when lock_timeout runs out.
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 class LockOutsideTransaction(RuntimeError):
     pass
+
+
+class SessionBusy(Exception):
+    """The session stayed locked by others for longer than SESSION_LOCK_TIMEOUT.
+
+    SessionBusyMiddleware answers it with the "very busy, please try again" page.
+    """
 
 
 def lock_session(session_id: int, *, changes_public_pages: bool = True) -> TrainingSession:
@@ -19,6 +27,10 @@ def lock_session(session_id: int, *, changes_public_pages: bool = True) -> Train
     Refuses to run outside a transaction, where the lock would be released at once
     and two requests could both take the last seat. On SQLite, select_for_update is a
     no-op; there the IMMEDIATE transaction mode (settings.py) serializes writers.
+
+    On PostgreSQL the wait for the lock is bounded (SESSION_LOCK_TIMEOUT, for this
+    transaction only): past it SessionBusy is raised, so a stuck transaction holding
+    the lock turns into a "try again" page instead of requests piling up behind it.
 
     Whoever locks a session may change its seats or its details, so the stored
     public pages are stale once the transaction commits (events/page_cache.py); a
@@ -29,45 +41,15 @@ def lock_session(session_id: int, *, changes_public_pages: bool = True) -> Train
         raise LockOutsideTransaction("lock_session() must run inside transaction.atomic().")
     if changes_public_pages:
         public_pages_changed()
-    sql, attnames, converters = _locking_select(connection.vendor)
-    with connection.cursor() as cursor:
-        db.execute(cursor, sql, [session_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise TrainingSession.DoesNotExist(f"No session with id {session_id}.")
-    values = []
-    for value, (column, field_converters) in zip(row, converters, strict=True):
-        for convert in field_converters:
-            value = convert(value, column, connection)
-        values.append(value)
-    return TrainingSession.from_db(connection.alias, attnames, values)
-
-
-@functools.cache
-def _locking_select(vendor: str) -> tuple[str, list[str], list[tuple]]:
-    """The locking SELECT, the fields it reads and their database-value converters.
-
-    Plain SQL, built once per process: every registration runs it, and the ORM
-    spent more building the statement and the model than PostgreSQL spends running
-    it. The converters are the ones the ORM applies (SQLite keeps times as text). No
-    join (the training is loaded when read), so FOR UPDATE locks this one row and
-    registrations for other sessions of the same training never wait for it.
-    """
-    meta = TrainingSession._meta
-    quote = connection.ops.quote_name
-    fields = meta.concrete_fields
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = (
-        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(meta.db_table)}"  # noqa: S608 (names from _meta)
-        f" WHERE {quote(meta.pk.column)} = %s{lock}"
-    )
-    converters = []
-    for field in fields:
-        column = field.get_col(meta.db_table)
-        converters.append(
-            (
-                column,
-                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{int(settings.SESSION_LOCK_TIMEOUT * 1000)}ms"],
             )
-        )
-    return sql, [f.attname for f in fields], converters
+    try:
+        return TrainingSession.objects.select_for_update().get(pk=session_id)
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            raise SessionBusy(f"Session {session_id} is locked by other requests.") from error
+        raise

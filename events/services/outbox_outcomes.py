@@ -3,7 +3,6 @@
 services/notifications.py claims a row and sends it; these record how the send ended.
 """
 
-import functools
 import logging
 import random
 from datetime import timedelta
@@ -13,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.models import Notification
-from trafficking_training.db import execute as execute_prepared
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +31,7 @@ def backoff_seconds(attempts: int) -> int:
     return random.randint(max(1, ceiling // 2), max(1, ceiling))
 
 
-def _without_waiting_for_disk(cursor) -> None:
+def _without_waiting_for_disk(db) -> None:
     """Let PostgreSQL commit this transaction without waiting for its WAL flush.
 
     One flush per email capped the send rate at the disk's fsync rate. The only cost
@@ -41,35 +39,23 @@ def _without_waiting_for_disk(cursor) -> None:
     of "sent" marks can be lost, and those rows are sent again by the stale-claim
     recovery, the same at-least-once edge as a worker killed mid-send.
     """
-    if cursor.db.vendor == "postgresql":
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-@functools.cache
-def _mark_sent_sql(vendor: str) -> str:
-    """mark_sent's UPDATE, quoted for the database (vendor is the cache key)."""
-    db = transaction.get_connection()
-    quote, meta = db.ops.quote_name, Notification._meta
-    status, sent_at, last_error = (
-        quote(meta.get_field(name).column) for name in ("status", "sent_at", "last_error")
-    )
-    # Names from the model's metadata, values as parameters.
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    return f"UPDATE {table} SET {status} = %s, {sent_at} = %s, {last_error} = '' WHERE {pk} = %s"  # noqa: S608
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def mark_sent(*, notification: Notification) -> Notification:
-    """Record the delivery; the row is never claimed again."""
+    """Record the delivery; the row is never claimed again.
+
+    One UPDATE per email, right after the server accepted it, on purpose: a worker
+    killed mid-batch then leaves at most one delivered row unmarked (sent again by
+    the stale-claim recovery), not a whole batch.
+    """
     now = timezone.now()
-    db = transaction.get_connection()
-    with transaction.atomic(), db.cursor() as cursor:
-        _without_waiting_for_disk(cursor)
-        # One plain, prepared statement: building and compiling the ORM's update cost
-        # about as much CPU as the SMTP transaction it records.
-        execute_prepared(
-            cursor,
-            _mark_sent_sql(db.vendor),
-            [Notification.Status.SENT, db.ops.adapt_datetimefield_value(now), notification.pk],
+    with transaction.atomic():
+        _without_waiting_for_disk(transaction.get_connection())
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.SENT, sent_at=now, last_error=""
         )
     notification.status, notification.sent_at, notification.last_error = (
         Notification.Status.SENT,

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,10 +10,8 @@ from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
 from events.page_cache import public_pages_changed
 from events.tokens import hash_token, new_manage_credentials
-from trafficking_training import db
 
 from .audit import audit_entry, record_audit
-from .inserts import insert_with_children
 from .locking import lock_session
 from .notifications import enqueue_sends, queue_notification
 from .waitlist import fill_free_seats
@@ -117,44 +115,29 @@ def _new_registration(
         kind=Notification.Kind.CONFIRMATION if has_seat else Notification.Kind.WAITLISTED,
         next_attempt_at=now,
     )
-    insert_with_children(registration, [(audit, "registration"), (email_row, "registration")])
+    registration.save(force_insert=True)
+    audit.save(force_insert=True)
+    email_row.save(force_insert=True)
     enqueue_sends(notification_ids=[email_row.pk])
     return registration
-
-
-_TABLE = Registration._meta.db_table
-_TALLY_SQL = (
-    f'SELECT (SELECT COUNT(*) FROM "{_TABLE}" WHERE session_id = %s AND status = %s),'  # noqa: S608 (table from _meta)
-    # The first in line rather than EXISTS: the ORDER BY makes the planner walk the
-    # waiting-list index instead of hoping a table scan meets a waiting row soon.
-    f' (SELECT id FROM "{_TABLE}" WHERE session_id = %s AND status = %s'
-    " ORDER BY waitlisted_at, id LIMIT 1),"
-    f' (SELECT id FROM "{_TABLE}" WHERE session_id = %s AND email = %s'
-    " AND NOT status = %s LIMIT 1)"
-)
 
 
 def _seat_tally(*, session_id: int, email: str) -> dict:
     """The session's confirmed count, whether anyone waits, and email's active place.
 
-    One plain-SQL statement, run on every registration under the session lock, so
-    it must not grow with the waiting list: it counts only confirmed seats (at most
-    the capacity, in the session's index), looks up the first in line, and finds the
-    email through the one-active-registration index. (The ORM also spent several
-    times longer building it than PostgreSQL running it.)
+    Run on every registration under the session lock, so it must not grow with the
+    waiting list: it counts only confirmed seats (at most the capacity, through the
+    (session, status, ...) index), asks whether one waiting row exists, and finds the
+    email through the one-active-registration index.
     """
-    params = [
-        *(session_id, Registration.Status.CONFIRMED),
-        *(session_id, Registration.Status.WAITLISTED),
-        *(session_id, email, Registration.Status.CANCELLED),
-    ]
-    with connection.cursor() as cursor:
-        db.execute(cursor, _TALLY_SQL, params)
-        confirmed, first_waiting_id, existing_id = cursor.fetchone()
+    rows = Registration.objects.filter(session_id=session_id)
     return {
-        "confirmed": confirmed,
-        "someone_waits": first_waiting_id is not None,
-        "existing_id": existing_id,
+        "confirmed": rows.filter(status=Registration.Status.CONFIRMED).count(),
+        "someone_waits": rows.filter(status=Registration.Status.WAITLISTED).exists(),
+        "existing_id": rows.filter(email=email)
+        .exclude(status=Registration.Status.CANCELLED)
+        .values_list("pk", flat=True)
+        .first(),
     }
 
 

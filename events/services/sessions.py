@@ -11,8 +11,8 @@ from events.page_cache import public_pages_changed
 
 from .audit import record_audit
 from .locking import lock_session
-from .notifications import queue_notification
-from .waitlist import promote_from_waitlist
+from .notifications import queue_notifications
+from .waitlist import fill_free_seats
 
 # A change to any of these sends the "session changed" notice.
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "venue", "address", "city", "online_url")
@@ -28,14 +28,12 @@ def create_session(*, session: TrainingSession, actor=None) -> TrainingSession:
 
 
 def _notify_active_registrants(session: TrainingSession, *, kind: str, variant: str) -> int:
-    active = Registration.objects.filter(session=session).exclude(
-        status=Registration.Status.CANCELLED
+    """Queue one notice per active registrant, as one batch of outbox rows."""
+    active = list(
+        Registration.objects.filter(session=session).exclude(status=Registration.Status.CANCELLED)
     )
-    count = 0
-    for registration in active.iterator(chunk_size=500):
-        queue_notification(registration=registration, kind=kind, variant=variant)
-        count += 1
-    return count
+    queue_notifications(registrations=active, kind=kind, variant=variant)
+    return len(active)
 
 
 def update_session(*, session: TrainingSession, actor=None) -> TrainingSession:
@@ -46,7 +44,9 @@ def update_session(*, session: TrainingSession, actor=None) -> TrainingSession:
     - a new time or place bumps schedule_version and queues SESSION_CHANGED with
       variant=str(new version) for every active registrant;
     - status becoming cancelled queues SESSION_CANCELLED for every active registrant;
-    - a higher capacity promotes people from the waiting list into the new seats.
+    - a new capacity is audited as capacity_changed; a higher one promotes people
+      from the waiting list into the new seats (a lower one demotes nobody: it only
+      stops new confirmations until enough people cancel).
     Emails go out through the outbox after the transaction commits.
     """
     with transaction.atomic():
@@ -56,7 +56,7 @@ def update_session(*, session: TrainingSession, actor=None) -> TrainingSession:
             session.status == TrainingSession.Status.CANCELLED
             and stored.status != TrainingSession.Status.CANCELLED
         )
-        capacity_rose = session.capacity > stored.capacity
+        old_capacity = stored.capacity
         session.schedule_version = stored.schedule_version + (1 if moved else 0)
         session.save()
 
@@ -81,13 +81,16 @@ def update_session(*, session: TrainingSession, actor=None) -> TrainingSession:
                 version=session.schedule_version,
                 notified=notified,
             )
-        if capacity_rose and not cancelled:
-            promoted = promote_from_waitlist(session_id=session.pk, actor=actor)
+        if session.capacity != old_capacity:
+            promoted = []
+            if session.capacity > old_capacity and not cancelled:
+                promoted = fill_free_seats(session=session, actor=actor)
             record_audit(
-                action="capacity_raised",
+                action="capacity_changed",
                 actor=actor,
                 session=session,
-                capacity=session.capacity,
+                old=old_capacity,
+                new=session.capacity,
                 promoted=len(promoted),
             )
         return session

@@ -73,28 +73,6 @@ def promote_from_waitlist(*, session_id: int, actor=None) -> list[Registration]:
         return fill_free_seats(session=session, actor=actor)
 
 
-def change_capacity(*, session_id: int, capacity: int, actor=None) -> TrainingSession:
-    """Set a session's capacity; seats it adds go to the waiting list at once.
-
-    Lowering the capacity below the confirmed count demotes nobody: it only stops new
-    confirmations until enough people cancel.
-    """
-    if capacity < 1:
-        raise ValueError("capacity must be at least 1")
-    with transaction.atomic():
-        session = lock_session(session_id)
-        old = session.capacity
-        if capacity != old:
-            session.capacity = capacity
-            session.save(update_fields=["capacity", "updated_at"])
-            record_audit(
-                action="capacity_changed", actor=actor, session=session, old=old, new=capacity
-            )
-        if capacity > old:
-            fill_free_seats(session=session, actor=actor)
-        return session
-
-
 def promote_registration(*, registration_id: int, actor=None) -> Registration:
     """Promote one chosen registrant (an organizer's action), never past capacity."""
     with transaction.atomic():

@@ -16,7 +16,7 @@ from django.db.models import Count
 
 from events.models import Notification, Registration, Sector, TrainingSession
 from events.services import registration as services
-from events.services import waitlist
+from events.services import sessions, waitlist
 from tests.factories import RegistrationFactory, SessionFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -61,6 +61,13 @@ def run_concurrently(calls: list[Callable], workers: int = WORKERS) -> tuple[lis
 def registration_call(session_id: int, sector_id: int, email: str) -> Callable:
     details = services.AttendeeDetails(full_name="Racer", email=email, sector_id=sector_id)
     return lambda: services.register_for_session(session_id=session_id, attendee=details)
+
+
+def raise_capacity(session_id: int, capacity: int) -> TrainingSession:
+    """The admin's edit: read the session, change its capacity, save it through the service."""
+    edited = TrainingSession.objects.get(pk=session_id)
+    edited.capacity = capacity
+    return sessions.update_session(session=edited)
 
 
 def statuses(session) -> dict[str, int]:
@@ -138,7 +145,7 @@ def test_cancels_racing_promotions_and_new_registrations_keep_the_invariants():
 
     calls = [cancel(r) for r in seated + leaving_line]
     calls += [lambda: waitlist.promote_from_waitlist(session_id=session.pk) for _ in range(5)]
-    calls += [lambda: waitlist.change_capacity(session_id=session.pk, capacity=12)]
+    calls += [lambda: raise_capacity(session.pk, 12)]
     calls += [registration_call(session.pk, sector.pk, f"new{i}@example.org") for i in range(5)]
     # Interleave the kinds so that every kind of request is in flight at once.
     calls = [c for group in itertools.zip_longest(calls[::2], calls[1::2]) for c in group if c]
