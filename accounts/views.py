@@ -15,7 +15,7 @@ from accounts.forms import (
     ProfileForm,
     SignUpForm,
 )
-from events.selectors import registrations_for_user
+from events.selectors.catalog import registrations_for_user
 
 
 @require_http_methods(["GET", "POST"])

@@ -50,7 +50,7 @@ def make_sessions():
         Training,
         TrainingSession,
     )
-    from events.tokens import new_manage_credentials
+    from events.models.tokens import new_manage_credentials
 
     Certificate.objects.filter(registration__session__venue="Bench Hall").delete()
     AuditEntry.objects.filter(session__venue="Bench Hall").delete()
@@ -104,7 +104,7 @@ def make_sessions():
 
 def bare_reportlab(texts, url_for) -> tuple[float, float]:
     """Render every page with reportlab alone; return (wall seconds, CPU seconds)."""
-    from events.pdf.certificate import render_certificate_pdf
+    from events.documents.pdf.certificate import render_certificate_pdf
 
     wall, cpu = time.perf_counter(), time.process_time()
     for text in texts:
@@ -118,9 +118,9 @@ def main() -> int:
     from django.db import connection
     from django.utils import translation
 
+    from events.documents.pdf.certificate import CertificateText
+    from events.documents.pdf.fonts import register_fonts
     from events.models import Certificate
-    from events.pdf.certificate import CertificateText
-    from events.pdf.fonts import register_fonts
     from events.services import certificates as services
 
     register_fonts()
@@ -164,10 +164,10 @@ def main() -> int:
         bare_cpu += cpu
     ENV.flush_redis()
     # How much of a page is choosing the QR mask by the standard's penalty rules: segno's
-    # own choice, the same choice made by events.qr (used), and a fixed mask.
+    # own choice, the same choice made by events.documents.qr (used), and a fixed mask.
     import segno
 
-    from events.qr import qr_code
+    from events.documents.qr import qr_code
 
     sample = list(urls.values())[:200]
 
@@ -210,7 +210,7 @@ def main() -> int:
         f"- Service per core: **{service_rate:.1f} certificates/s** (target ≥ 50: "
         f"{'met' if service_rate >= 50 else 'NOT met'}).",
         f"- Stored: {stored_bytes / COUNT / 1024:.1f} KiB per PDF on average.",
-        f"- QR code: {1000 * our_mask:.2f} CPU ms with events.qr's mask choice (used; the"
+        f"- QR code: {1000 * our_mask:.2f} CPU ms with events.documents.qr's mask choice (used; the"
         f" mask segno picks), {1000 * segno_mask:.2f} ms with segno's own,"
         f" {1000 * fixed_mask:.2f} ms with a fixed mask.",
         f"- Machine: {os.cpu_count()} cores, load average {load:.1f} at the end of the run "

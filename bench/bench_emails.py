@@ -41,7 +41,7 @@ def noop() -> None:
 
 def _seed(now) -> None:
     from events.models import Registration, Sector, Training, TrainingSession
-    from events.tokens import new_checkin_code, new_manage_credentials
+    from events.models.tokens import new_checkin_code, new_manage_credentials
 
     training = Training.objects.create(
         title="Identifying & Reporting Human Trafficking",

@@ -6,8 +6,8 @@ registrations. Each measurement runs in a fresh child process, so its peak RSS
 (VmHWM, reset just before the export; else getrusage ru_maxrss) is the export's:
 - baseline: the same columns read with .values_list().iterator() and written by a
   bare csv.writer (no neutralizing, no time zones), in the same run;
-- CSV: events.exports.csv_response(), its streaming body consumed to the end;
-- XLSX: events.exports.xlsx_response(), openpyxl write-only into a temporary file.
+- CSV: events.documents.exports.csv_response(), its streaming body consumed to the end;
+- XLSX: events.documents.exports.xlsx_response(), openpyxl write-only into a temporary file.
 Target: every export under 200 MB peak RSS. Results go to bench/results/exports.md.
 """
 
@@ -104,7 +104,7 @@ def measure(kind: str, session_id: int) -> dict:
     """In the child: run one export to the end; report time, rows, bytes and peak RSS."""
     import csv
 
-    from events import exports
+    from events.documents import exports
     from events.models import Registration
 
     registrations = Registration.objects.filter(session_id=session_id)
@@ -185,7 +185,8 @@ def render(results: list[dict]) -> str:
         f"- Peak RSS of the exports: **{worst:.0f} MB** (target < {TARGET_MB} MB: {met}).",
         f"- CSV rate / baseline rate: **{ratio:.2f}** (neutralizing, labels, local times).",
         "- XLSX is the slow format (openpyxl, pure-Python XML): the admin refuses XLSX above",
-        "  events.exports.XLSX_MAX_ROWS (20,000 rows) and points to the streamed CSV instead.",
+        "  events.documents.exports.XLSX_MAX_ROWS (20,000 rows) and points to the streamed CSV",
+        "  instead.",
         f"- Machine: {os.cpu_count()} cores, shared with other jobs while measured; run at "
         f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.",
         "",

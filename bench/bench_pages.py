@@ -41,7 +41,7 @@ def seed() -> dict:
     from django.utils import timezone
 
     from events.models import Registration, Sector, Training, TrainingSession
-    from events.tokens import new_manage_credentials
+    from events.models.tokens import new_manage_credentials
 
     sectors = list(Sector.objects.all())
     training = Training.objects.create(

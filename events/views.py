@@ -12,15 +12,16 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from events import page_cache, selectors
+from events import page_cache
+from events.documents.ics import session_calendar
 from events.forms import (
     CatalogueFilterForm,
     RegistrationForm,
     ReminderPreferenceForm,
     ResendManageLinkForm,
 )
-from events.ics import session_calendar
 from events.models import Registration, TrainingSession
+from events.selectors import catalog as selectors
 from events.services import registration as registration_service
 from events.services.waitlist import waitlist_position
 

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from events import selectors_certificates, selectors_roster
-from events.badges import open_badge_credential
+from events.documents.badges import open_badge_credential
 from events.models import Certificate
+from events.selectors import certificates as certificate_selectors
+from events.selectors import roster as roster_selectors
 from events.services import certificates as certificate_service
 from events.views import _get_registration
 
@@ -24,7 +25,7 @@ from events.views import _get_registration
 class VerifyForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Verification code"),
-        max_length=selectors_certificates.MAX_CODE_INPUT,
+        max_length=certificate_selectors.MAX_CODE_INPUT,
         help_text=gettext_lazy("As printed on the certificate, e.g. 7KQ4-M2XD-9RTF-ABCD."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -53,7 +54,7 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
         return render(request, "events/certificates/verify_lookup.html", {"form": VerifyForm()})
     form = VerifyForm(request.GET)
     if form.is_valid():
-        certificate = selectors_certificates.find_by_code(form.cleaned_data["code"])
+        certificate = certificate_selectors.find_by_code(form.cleaned_data["code"])
         if certificate is not None:
             return redirect("events:certificate_verify", code=certificate.display_code)
     return _not_found(request, VerifyForm(initial={"code": request.GET.get("code", "")[:40]}))
@@ -62,7 +63,7 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Valid or revoked, with the name, training, date and issuer, and nothing more."""
-    certificate = selectors_certificates.find_by_code(code)
+    certificate = certificate_selectors.find_by_code(code)
     if certificate is None:
         return _not_found(request)
     response = render(request, "events/certificates/verify.html", {"certificate": certificate})
@@ -92,13 +93,13 @@ def _can_download(user, certificate: Certificate) -> bool:
         return True
     if user.email_verified_at is not None and registration.email == user.email:
         return True
-    return selectors_roster.sessions_for_organizer(user).filter(pk=registration.session_id).exists()
+    return roster_selectors.sessions_for_organizer(user).filter(pk=registration.session_id).exists()
 
 
 @require_GET
 def download(request: HttpRequest, code: str) -> HttpResponse:
     """A logged-in attendee's or organizer's download; everyone else gets a 404."""
-    certificate = selectors_certificates.find_by_code(code)
+    certificate = certificate_selectors.find_by_code(code)
     if certificate is None or not _can_download(request.user, certificate):
         raise Http404(_("No such certificate."))
     return _pdf_response(certificate)

@@ -1,6 +1,6 @@
 """The door check-in page for organizers: search, one-click check-in, QR scan, live counts.
 
-Staff only, and scoped exactly like the admin (events.selectors_roster): a session
+Staff only, and scoped exactly like the admin (events.selectors.roster): a session
 the user does not organize is a 404. Check-in goes through the attendance service,
 which refuses cancelled and waitlisted people and ignores a second check-in.
 """
@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from events import selectors_roster
 from events.models import Registration, TrainingSession
+from events.selectors import roster as roster_selectors
 from events.services import attendance
 
 
@@ -31,7 +31,7 @@ def _organizer_session(request: HttpRequest, session_id: int) -> TrainingSession
     if not user.has_perm("events.change_registration"):
         raise PermissionDenied
     return get_object_or_404(
-        selectors_roster.sessions_for_organizer(user).select_related("training"), pk=session_id
+        roster_selectors.sessions_for_organizer(user).select_related("training"), pk=session_id
     )
 
 
@@ -51,8 +51,8 @@ def checkin_page(request: HttpRequest, session_id: int) -> HttpResponse:
         {
             "session": session,
             "query": query,
-            "results": selectors_roster.search_for_checkin(session_id=session.pk, query=query),
-            "counts": selectors_roster.checkin_counts(session.pk),
+            "results": roster_selectors.search_for_checkin(session_id=session.pk, query=query),
+            "counts": roster_selectors.checkin_counts(session.pk),
         },
     )
 
@@ -62,13 +62,13 @@ def checkin_page(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_GET
 def checkin_counts(request: HttpRequest, session_id: int) -> JsonResponse:
     session = _organizer_session(request, session_id)
-    return JsonResponse(selectors_roster.checkin_counts(session.pk))
+    return JsonResponse(roster_selectors.checkin_counts(session.pk))
 
 
 def _find(request: HttpRequest, session: TrainingSession) -> Registration | None:
     code = request.POST.get("code", "")
     if code:
-        return selectors_roster.find_by_checkin_code(session_id=session.pk, code=code)
+        return roster_selectors.find_by_checkin_code(session_id=session.pk, code=code)
     registration_id = request.POST.get("registration", "")
     if not registration_id.isdigit():
         return None
@@ -117,7 +117,7 @@ def checkin_submit(request: HttpRequest, session_id: int) -> HttpResponse:
                 message=_("%(name)s is checked in.") % {"name": registration.full_name},
             )
     if _wants_json(request):
-        result["counts"] = selectors_roster.checkin_counts(session.pk)
+        result["counts"] = roster_selectors.checkin_counts(session.pk)
         return JsonResponse(result, status=status)
     level = messages.SUCCESS if result["outcome"] == "checked_in" else messages.WARNING
     if result["outcome"] in {"not_found", "refused"}:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.models import Registration, Sector, Training, TrainingSession
-from events.tokens import hash_token, manage_token_for, new_manage_nonce
+from events.models.tokens import hash_token, manage_token_for, new_manage_nonce
 
 
 class UserFactory(factory.django.DjangoModelFactory):

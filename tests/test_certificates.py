@@ -7,11 +7,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events import selectors_certificates as selectors
 from events.models import AuditEntry, Certificate, Notification
+from events.models.tokens import CODE_ALPHABET
+from events.selectors import certificates as selectors
 from events.services import certificates as services
 from events.tasks import certificates as tasks
-from events.tokens import CODE_ALPHABET
 from tests.factories import (
     AttendedRegistrationFactory,
     EndedSessionFactory,

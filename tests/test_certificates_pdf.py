@@ -12,9 +12,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 
-from events.badges import hashed_email, open_badge_credential
-from events.pdf.certificate import TEXT_WIDTH, fit
-from events.pdf.fonts import FONT_DIR, SANS, SERIF_BOLD, register_fonts
+from events.documents.badges import hashed_email, open_badge_credential
+from events.documents.pdf.certificate import TEXT_WIDTH, fit
+from events.documents.pdf.fonts import FONT_DIR, SANS, SERIF_BOLD, register_fonts
 from events.services import certificates as services
 from tests.factories import AttendedRegistrationFactory
 

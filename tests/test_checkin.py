@@ -228,7 +228,7 @@ def test_manage_page_shows_no_check_in_code_while_waitlisted(client, session):
 
 
 def test_qr_code_encodes_only_the_check_in_code(session):
-    from events.qr import qr_svg
+    from events.documents.qr import qr_svg
     from events.templatetags.checkin_qr import checkin_qr
 
     registration = RegistrationFactory(session=session)

@@ -16,12 +16,12 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import emails
-from events.emails import QR_CID, SharedRenders, build_message
+from events.documents import emails
+from events.documents.emails import QR_CID, SharedRenders, build_message
+from events.documents.qr import qr_png
 from events.mime import OutboxMIME, _fold, plain_bytes
 from events.models import Certificate, Notification, TrainingSession
-from events.qr import qr_png
-from events.tokens import new_checkin_code
+from events.models.tokens import new_checkin_code
 from tests.factories import NotificationFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from events.exports import neutralize
+from events.documents.exports import neutralize
 from events.models import Registration, Sector
 from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
 
@@ -147,7 +147,7 @@ def test_sign_in_sheet_runs_onto_several_pages(organizer_client, session):
 def test_xlsx_of_a_list_too_long_for_a_web_request_is_refused_with_advice(
     organizer_client, session, monkeypatch
 ):
-    from events import exports
+    from events.documents import exports
 
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
     RegistrationFactory.create_batch(3, session=session)

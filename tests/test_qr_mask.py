@@ -7,8 +7,8 @@ import segno
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.qr import qr_code, qr_png, qr_svg
-from events.tokens import CODE_ALPHABET, new_checkin_code
+from events.documents.qr import qr_code, qr_png, qr_svg
+from events.models.tokens import CODE_ALPHABET, new_checkin_code
 
 
 def verify_urls(count: int, *, seed: int) -> list[str]:

@@ -9,10 +9,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events import exports, selectors_roster
+from events.documents import exports
+from events.documents.pdf.signin import render_signin_sheet
 from events.models import Registration, Sector, Training, TrainingSession
 from events.page_cache import public_pages_changed
-from events.pdf.signin import render_signin_sheet
+from events.selectors import roster as roster_selectors
 from events.services import sessions as session_service
 
 from .scoping import OrganizerScopedAdmin
@@ -62,7 +63,7 @@ class TrainingAdmin(ShownOnPublicPagesAdmin):
     search_fields = ["title"]
 
 
-def sector_chart(summary: selectors_roster.RosterSummary) -> dict:
+def sector_chart(summary: roster_selectors.RosterSummary) -> dict:
     """Geometry of the server-rendered SVG bar chart (attributes only: no inline styles)."""
     largest = max((s.count for s in summary.sectors), default=0) or 1
     bars = [
@@ -111,7 +112,7 @@ class TrainingSessionAdmin(ShownOnPublicPagesAdmin, OrganizerScopedAdmin):
     change_form_template = "admin/events/trainingsession/change_form.html"
 
     def scoped_queryset(self, request):
-        return selectors_roster.session_list_for_organizer(request.user)
+        return roster_selectors.session_list_for_organizer(request.user)
 
     def session_id_of(self, obj) -> int:
         return obj.pk
@@ -152,7 +153,7 @@ class TrainingSessionAdmin(ShownOnPublicPagesAdmin, OrganizerScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # An organizer who creates or edits a session keeps access to it.
-        if not selectors_roster.can_see_all(request.user):
+        if not roster_selectors.can_see_all(request.user):
             form.instance.organizers.add(request.user)
 
     def get_urls(self):
@@ -223,7 +224,7 @@ class TrainingSessionAdmin(ShownOnPublicPagesAdmin, OrganizerScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         session = self.get_object(request, object_id)
-        summary = selectors_roster.roster_summary(session.pk)
+        summary = roster_selectors.roster_summary(session.pk)
         extra_context = {
             **(extra_context or {}),
             "roster_summary": summary,

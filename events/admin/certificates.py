@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from events import selectors_certificates, selectors_roster
 from events.models import Certificate
+from events.selectors import certificates as certificate_selectors
+from events.selectors import roster as roster_selectors
 from events.services import certificates as certificate_service
 
 from .roster import report
@@ -75,7 +76,7 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # Codes are typed with dashes and in any case; search the stored form.
-        code = selectors_certificates.normalize_code(search_term)
+        code = certificate_selectors.normalize_code(search_term)
         if code:
             return queryset.filter(code=code), False
         return super().get_search_results(request, queryset, search_term)
@@ -165,8 +166,8 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
         return urls + super().get_urls()
 
     def _sessions(self, request):
-        scoped = selectors_roster.sessions_for_organizer(request.user).values("pk")
-        return selectors_certificates.sessions_with_progress().filter(pk__in=scoped)
+        scoped = roster_selectors.sessions_for_organizer(request.user).values("pk")
+        return certificate_selectors.sessions_with_progress().filter(pk__in=scoped)
 
     def issuance_view(self, request: HttpRequest) -> HttpResponse:
         """Ended sessions with issued / total, and a button to issue what is owed."""
@@ -189,7 +190,7 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         session = (
-            selectors_roster.sessions_for_organizer(request.user)
+            roster_selectors.sessions_for_organizer(request.user)
             .filter(public_id=public_id[:16])
             .select_related("training")
             .first()

@@ -14,8 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from events import exports, selectors_roster
+from events.documents import exports
 from events.models import AuditEntry, Registration
+from events.selectors import roster as roster_selectors
 from events.services import attendance
 from events.services import roster as roster_service
 from events.services.registration import cancel_registration
@@ -105,7 +106,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     change_list_template = "admin/events/registration/change_list.html"
 
     def scoped_queryset(self, request):
-        return selectors_roster.registrations_for_organizer(request.user)
+        return roster_selectors.registrations_for_organizer(request.user)
 
     def session_id_of(self, obj) -> int:
         return obj.session_id
@@ -344,7 +345,7 @@ class AuditEntryAdmin(OrganizerScopedAdmin):
     show_full_result_count = False
 
     def scoped_queryset(self, request):
-        return selectors_roster.audit_for_organizer(request.user)
+        return roster_selectors.audit_for_organizer(request.user)
 
     def session_id_of(self, obj) -> int:
         return obj.session_id

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import events.models.catalog
-import events.tokens
+import events.models.tokens
 from django.conf import settings
 from django.db import migrations, models
 
@@ -49,9 +49,9 @@ class Migration(migrations.Migration):
                 ('checked_in_at', models.DateTimeField(blank=True, null=True, verbose_name='checked in at')),
                 ('attended', models.BooleanField(default=False, verbose_name='attended')),
                 ('reminders_opt_out', models.BooleanField(default=False, verbose_name='no reminders')),
-                ('manage_nonce', models.CharField(default=events.tokens.new_manage_nonce, editable=False, max_length=32)),
+                ('manage_nonce', models.CharField(default=events.models.tokens.new_manage_nonce, editable=False, max_length=32)),
                 ('manage_token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('checkin_code', models.CharField(default=events.tokens.new_checkin_code, editable=False, max_length=16, unique=True)),
+                ('checkin_code', models.CharField(default=events.models.tokens.new_checkin_code, editable=False, max_length=16, unique=True)),
                 ('anonymized_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymized at')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='registered at')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
             name='TrainingSession',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=events.tokens.new_public_id, editable=False, max_length=16, unique=True, verbose_name='public id')),
+                ('public_id', models.CharField(default=events.models.tokens.new_public_id, editable=False, max_length=16, unique=True, verbose_name='public id')),
                 ('starts_at', models.DateTimeField(db_index=True, verbose_name='starts at')),
                 ('ends_at', models.DateTimeField(verbose_name='ends at')),
                 ('timezone', models.CharField(choices=[('America/Chicago', 'Central (Fargo, Bismarck)'), ('America/Denver', 'Mountain (Dickinson, Williston)'), ('America/North_Dakota/Center', 'Central – Oliver County'), ('America/North_Dakota/New_Salem', 'Central – Morton County'), ('America/North_Dakota/Beulah', 'Central – Mercer County'), ('America/New_York', 'Eastern'), ('America/Los_Angeles', 'Pacific'), ('America/Anchorage', 'Alaska'), ('Pacific/Honolulu', 'Hawaii')], default='America/Chicago', max_length=64, verbose_name='time zone')),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.tokens import new_public_id
+from events.models.tokens import new_public_id
 
 DEFAULT_REMINDERS = "7d,1d,2h"
 _OFFSET_RE = re.compile(r"^(\d{1,3})([dhm])$")

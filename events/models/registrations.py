@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from events.tokens import manage_token_for, new_checkin_code, new_manage_nonce
+from events.models.tokens import manage_token_for, new_checkin_code, new_manage_nonce
 
 from .catalog import Sector, TrainingSession
 

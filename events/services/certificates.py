@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from events.documents.pdf.certificate import CertificateText, render_certificate_pdf
 from events.models import AuditEntry, Certificate, Notification, Registration, TrainingSession
-from events.pdf.certificate import CertificateText, render_certificate_pdf
-from events.selectors_certificates import CODE_LENGTH, eligible_registrations
-from events.tokens import random_code
+from events.models.tokens import random_code
+from events.selectors.certificates import CODE_LENGTH, eligible_registrations
 
 from .audit import audit_entry, record_audit
 from .enqueue import enqueue

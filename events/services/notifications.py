@@ -253,13 +253,13 @@ def send_claimed(*, notification: Notification, connection=None, renders=None) -
     """Build and send a row this worker has claimed, and record how it ended.
 
     `connection` lets a batch share one SMTP connection, and `renders` (an
-    events.emails.SharedRenders) its rendered session texts.
+    events.documents.emails.SharedRenders) its rendered session texts.
     """
     reason = skip_reason(notification)
     if reason:
         return mark_skipped(notification=notification, reason=reason)
 
-    from events.emails import build_message
+    from events.documents.emails import build_message
 
     try:
         message = build_message(notification, connection=connection, renders=renders)
@@ -302,7 +302,7 @@ def deliver_notifications(*, notification_ids: Sequence[int]) -> BatchOutcome:
     for missing in set(notification_ids) - found:
         if not Notification.objects.filter(pk=missing).exists():
             logger.info("notification %s no longer exists; dropped", missing)
-    from events.emails import SharedRenders
+    from events.documents.emails import SharedRenders
 
     connection = get_connection(fail_silently=False)
     renders = SharedRenders()

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Certificate, Notification, Registration
-from events.tokens import new_checkin_code, new_manage_credentials
+from events.models.tokens import new_checkin_code, new_manage_credentials
 
 from .audit import record_audit
 from .registration import cancel_registration

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
+from events.models.tokens import hash_token, new_manage_credentials
 from events.page_cache import public_pages_changed
-from events.tokens import hash_token, new_manage_credentials
 
 from .audit import audit_entry, record_audit
 from .locking import lock_session

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from events import selectors_certificates
+from events.selectors import certificates as certificate_selectors
 from events.services import certificates
 
 logger = logging.getLogger(__name__)
@@ -59,5 +59,5 @@ def issue_session_certificates(self, session_id: int) -> None:
 @shared_task(name="events.issue_due_certificates")
 def issue_due_certificates() -> None:
     """Beat: start a run for each recently ended session that still owes certificates."""
-    for session_id in selectors_certificates.sessions_due_for_certificates():
+    for session_id in certificate_selectors.sessions_due_for_certificates():
         issue_session_certificates.delay(session_id)

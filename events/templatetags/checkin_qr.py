@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from events.qr import qr_svg
+from events.documents.qr import qr_svg
 
 register = template.Library()
 

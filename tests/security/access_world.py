@@ -28,7 +28,7 @@ from events.models import (
     Sector,
     TrainingSession,
 )
-from events.tokens import random_code
+from events.models.tokens import random_code
 from tests.factories import OrganizerFactory, RegistrationFactory, SessionFactory, UserFactory
 
 ROLES = (

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.models import Registration, Sector, Training, TrainingSession
-from events.tokens import new_manage_credentials
+from events.models.tokens import new_manage_credentials
 
 CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
 MOUNTAIN = zoneinfo.ZoneInfo("America/Denver")

@@ -11,7 +11,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, Trim
 
 from events.models import AuditEntry, Registration, Sector, TrainingSession
-from events.selectors import with_counts
+
+from .catalog import with_counts
 
 ORGANIZERS_GROUP = "Organizers"
 

@@ -16,7 +16,7 @@ urlpatterns = [
     path("manage/<str:token>/reminders/", views.manage_reminders, name="manage_reminders"),
     path("manage/<str:token>/calendar.ics", views.manage_ics, name="manage_ics"),
     # Each area keeps its routes in its own module.
-    path("", include("events.urls_organize")),
-    path("", include("events.urls_certificates")),
-    path("", include("events.urls_privacy")),
+    path("", include("events.urls.checkin")),
+    path("", include("events.urls.certificates")),
+    path("", include("events.urls.privacy")),
 ]

@@ -1,4 +1,4 @@
-"""Routes of the privacy area (included by events/urls.py under the events namespace)."""
+"""Routes of the privacy area (included by events/urls/__init__.py under the events namespace)."""
 
 from django.urls import path
 

@@ -19,7 +19,7 @@ from reportlab.lib.pagesizes import landscape, letter
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from events.qr import qr_code
+from events.documents.qr import qr_code
 
 from .fonts import SANS, SERIF_BOLD, register_fonts
 

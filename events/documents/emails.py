@@ -24,10 +24,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from events.ics import session_calendar
+from events.documents.ics import session_calendar
+from events.documents.qr import qr_png
 from events.mime import OutboxMIME
 from events.models import Notification, Registration
-from events.qr import qr_png
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from functools import cache
 import segno
 from segno.encoder import make_matrix
 
-from events.png import matrix_png
+from events.documents.png import matrix_png
 
 MASKS = range(8)
 # ISO/IEC 18004:2015, Table 11: N1 = 3, N2 = 3, N3 = 40, N4 = 10.
@@ -63,7 +63,7 @@ def qr_svg(data: str, *, scale: int = 4) -> str:
 
 
 def qr_png(data: str, *, scale: int = 5) -> bytes:
-    """PNG bytes, exactly as segno saves them (events/png.py writes them faster)."""
+    """PNG bytes, exactly as segno saves them (events/documents/png.py writes them faster)."""
     return matrix_png(qr_code(data).matrix, scale=scale, border=2)
 
 

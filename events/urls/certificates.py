@@ -1,4 +1,4 @@
-"""Routes of the certificates area (included by events/urls.py under the events namespace).
+"""Routes of the certificates area (included by events/urls/__init__.py under the events namespace).
 
 Certificate URLs carry the verification code or the manage token, never an id.
 """

@@ -11,8 +11,8 @@ from datetime import UTC
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from events.documents.pdf.certificate import format_hours
 from events.models import Certificate
-from events.pdf.certificate import format_hours
 from events.services.certificates import verify_url
 
 CONTEXT = [

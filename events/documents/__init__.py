@@ -1,0 +1,1 @@
+"""What the platform hands out: QR codes, PDFs, calendar files, badges, exports, emails."""

@@ -1,0 +1,1 @@
+"""Reads: annotated querysets for pages, the admin and tasks (one module per area)."""
