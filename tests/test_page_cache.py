@@ -103,7 +103,7 @@ def test_catalogue_drops_a_session_once_it_ends(client, time_machine):
 
 
 def test_an_edit_made_around_the_services_shows_within_the_bound(client, time_machine):
-    from events.page_cache import MAX_SECONDS
+    from events.views.page_cache import MAX_SECONDS
 
     time_machine.move_to(timezone.now(), tick=False)
     session = SessionFactory()
@@ -153,17 +153,58 @@ def test_a_new_sector_is_offered_on_the_stored_registration_form_at_once(
     assert "Fishing &amp; maritime" in text(client.get(session.get_absolute_url()))
 
 
-def test_registering_does_not_reload_the_sectors_held_per_process(
+def test_a_registration_post_does_not_load_the_sectors_again(
     client, sector, django_capture_on_commit_callbacks
 ):
-    from events.views import _active_sectors
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     session = SessionFactory()
-    client.get(session.get_absolute_url())  # loads the sectors
-    loaded = _active_sectors.__self__.held
+    client.get(session.get_absolute_url())  # caches the sectors for this catalog version
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(session.get_absolute_url(), form_data(sector))
+    assert response.status_code == 302
+    assert Registration.objects.filter(session=session).count() == 1
+    assert not [q for q in queries if 'FROM "events_sector"' in q["sql"]]
+
+
+def test_a_registration_leaves_another_sessions_stored_page_in_place(
+    client, sector, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    fargo = SessionFactory(city="Fargo", capacity=10)
+    bismarck = SessionFactory(city="Bismarck", capacity=10)
+    client.get(fargo.get_absolute_url())
+    client.get(bismarck.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(session.get_absolute_url(), form_data(sector))
-    assert _active_sectors.__self__.held is loaded
+        client.post(fargo.get_absolute_url(), form_data(sector))
+    with django_assert_num_queries(0):
+        assert client.get(bismarck.get_absolute_url()).status_code == 200
+    # Fargo's own page and the lists show the taken seat at once.
+    assert "9 seats left" in text(client.get(fargo.get_absolute_url()))
+    assert "9 seats left" in text(client.get(CATALOGUE))
+
+
+def test_registering_for_a_session_deleted_after_a_post_is_a_404(
+    client, sector, django_capture_on_commit_callbacks
+):
+    session = SessionFactory()
+    url = session.get_absolute_url()
+    # A first POST (here with a form error) used to keep the session's pk in a cache.
+    assert client.post(url, form_data(sector, email="not-an-email")).status_code == 400
+    admin = Client()
+    admin.force_login(OrganizerFactory(is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("admin:events_trainingsession_delete", args=[session.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not TrainingSession.objects.filter(pk=session.pk).exists()
+    assert client.post(url, form_data(sector)).status_code == 404
+    assert client.get(url).status_code == 404
+    assert not Registration.objects.exists()
 
 
 def test_joining_the_waiting_list_keeps_the_stored_pages_which_already_say_full(
@@ -171,15 +212,17 @@ def test_joining_the_waiting_list_keeps_the_stored_pages_which_already_say_full(
 ):
     from django.core.cache import cache
 
-    from events.page_cache import VERSION_KEY
+    from events.services.public_pages import LISTS_KEY, session_version_key
 
     session = SessionFactory(capacity=1)
+    keys = [LISTS_KEY, session_version_key(session.public_id)]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(session.get_absolute_url(), form_data(sector, email="seat@example.org"))
     assert "Full – join the waiting list" in text(client.get(session.get_absolute_url()))
-    version = cache.get(VERSION_KEY)
+    versions = cache.get_many(keys)
+    assert len(versions) == 2
     with django_capture_on_commit_callbacks(execute=True):
         client.post(session.get_absolute_url(), form_data(sector, email="waits@example.org"))
-    assert cache.get(VERSION_KEY) == version
+    assert cache.get_many(keys) == versions
     assert Registration.objects.filter(session=session, status="waitlisted").count() == 1
     assert "Full – join the waiting list" in text(client.get(session.get_absolute_url()))

@@ -463,7 +463,7 @@ def test_my_trainings_needs_a_login(client):
 
 
 # --- Cached pages and fragments -------------------------------------------------------
-# Anonymous visitors get stored copies of whole pages (events/page_cache.py); the
+# Anonymous visitors get stored copies of whole pages (events/views/page_cache.py); the
 # registration's commit is what makes them stale, hence the on_commit capture.
 
 

@@ -118,7 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "events.page_cache.csrf_placeholder",
+                "events.views.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -177,7 +177,7 @@ CACHES["fragments"] = {
     "LOCATION": "fragments",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
-# Whole public pages for anonymous visitors (events/page_cache.py), per process too:
+# Whole public pages for anonymous visitors (events/views/page_cache.py), per process too:
 # their keys carry a version from the shared cache. At ~30 KB a page, 500 entries
 # bound each process's copy to about 15 MB.
 CACHES["pages"] = {

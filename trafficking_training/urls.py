@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from events import views as event_views
+from events.views import catalog as catalog_views
 from trafficking_training import views
 
 admin.site.site_header = _("Trafficking awareness trainings")
@@ -11,7 +11,7 @@ admin.site.site_title = _("Trainings admin")
 admin.site.index_title = _("Organize trainings")
 
 urlpatterns = [
-    path("", event_views.home, name="home"),
+    path("", catalog_views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.health, name="health"),
     path("accounts/", include("accounts.urls")),

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from events.documents import exports
 from events.documents.pdf.signin import render_signin_sheet
 from events.models import Registration, Sector, Training, TrainingSession
-from events.page_cache import public_pages_changed
 from events.selectors import roster as roster_selectors
 from events.services import sessions as session_service
+from events.services.public_pages import public_pages_changed
 
 from .scoping import OrganizerScopedAdmin
 
@@ -23,40 +23,36 @@ CHART_LABEL = 230  # px reserved for sector names
 CHART_BARS = 300  # px for the longest bar
 
 
-class ShownOnPublicPagesAdmin(admin.ModelAdmin):
-    """Edits here change what the catalogue and session pages show (titles, sectors).
-
-    catalog: whether they also change what forms list (the sectors).
-    """
-
-    catalog = True
+class ShownOnEveryPublicPageAdmin(admin.ModelAdmin):
+    """Trainings and sectors show on every public page (and sectors in every form):
+    an edit here makes all stored pages stale."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        public_pages_changed(catalog=self.catalog)
+        public_pages_changed(catalog=True)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        public_pages_changed(catalog=self.catalog)
+        public_pages_changed(catalog=True)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        public_pages_changed(catalog=self.catalog)
+        public_pages_changed(catalog=True)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        public_pages_changed(catalog=self.catalog)
+        public_pages_changed(catalog=True)
 
 
 @admin.register(Sector)
-class SectorAdmin(ShownOnPublicPagesAdmin):
+class SectorAdmin(ShownOnEveryPublicPageAdmin):
     list_display = ["name", "slug", "order", "active"]
     list_editable = ["order", "active"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Training)
-class TrainingAdmin(ShownOnPublicPagesAdmin):
+class TrainingAdmin(ShownOnEveryPublicPageAdmin):
     list_display = ["title", "hosts", "credit_hours"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["target_sectors"]
@@ -88,8 +84,9 @@ def sector_chart(summary: roster_selectors.RosterSummary) -> dict:
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(ShownOnPublicPagesAdmin, OrganizerScopedAdmin):
-    catalog = False  # a session's edits change pages, not the sectors forms list
+class TrainingSessionAdmin(OrganizerScopedAdmin):
+    # Saving goes through the session services, which say which pages changed;
+    # deleting a session changes its own page and the lists.
     list_display = [
         "training",
         "local_date",
@@ -149,6 +146,16 @@ class TrainingSessionAdmin(ShownOnPublicPagesAdmin, OrganizerScopedAdmin):
             session_service.update_session(session=obj, actor=request.user)
         else:
             session_service.create_session(session=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_pages_changed(session=obj)
+
+    def delete_queryset(self, request, queryset):
+        sessions = list(queryset)
+        super().delete_queryset(request, queryset)
+        for session in sessions:
+            public_pages_changed(session=session)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models.tokens import new_public_id
+from events.models.tokens import PUBLIC_ID_MAX_LENGTH, new_public_id
 
 DEFAULT_REMINDERS = "7d,1d,2h"
 _OFFSET_RE = re.compile(r"^(\d{1,3})([dhm])$")
@@ -111,7 +111,11 @@ class TrainingSession(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     public_id = models.CharField(
-        _("public id"), max_length=16, unique=True, default=new_public_id, editable=False
+        _("public id"),
+        max_length=PUBLIC_ID_MAX_LENGTH,
+        unique=True,
+        default=new_public_id,
+        editable=False,
     )
     training = models.ForeignKey(
         Training, verbose_name=_("training"), on_delete=models.PROTECT, related_name="sessions"

@@ -8,6 +8,8 @@ from django.conf import settings
 
 # Crockford-like alphabet without 0/O/1/I/L/U: typeable and unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+# The column's length; new ids have 10 symbols.
+PUBLIC_ID_MAX_LENGTH = 16
 
 
 def random_code(length: int) -> str:
@@ -17,6 +19,12 @@ def random_code(length: int) -> str:
 def new_public_id() -> str:
     """Public id of a session in URLs (10 symbols, ~49 bits): never the sequential pk."""
     return random_code(10).lower()
+
+
+def plausible_public_id(value: str) -> bool:
+    """Whether value could be a public id: anything else is not worth a query or a key
+    (and a NUL byte would make PostgreSQL refuse it with an error, not "not found")."""
+    return len(value) <= PUBLIC_ID_MAX_LENGTH and value.isascii() and value.isalnum()
 
 
 def new_checkin_code() -> str:

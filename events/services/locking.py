@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from events.models import TrainingSession
-from events.page_cache import public_pages_changed
+from events.services.public_pages import public_pages_changed
 
 # PostgreSQL's code for "lock not available", raised when lock_timeout runs out.
 LOCK_NOT_AVAILABLE = "55P03"
@@ -33,14 +33,12 @@ def lock_session(session_id: int, *, changes_public_pages: bool = True) -> Train
     the lock turns into a "try again" page instead of requests piling up behind it.
 
     Whoever locks a session may change its seats or its details, so the stored
-    public pages are stale once the transaction commits (events/page_cache.py); a
+    public pages are stale once the transaction commits (services/public_pages.py); a
     caller that tells for itself whether they changed passes changes_public_pages=False
     and calls public_pages_changed() when they did.
     """
     if not transaction.get_connection().in_atomic_block:
         raise LockOutsideTransaction("lock_session() must run inside transaction.atomic().")
-    if changes_public_pages:
-        public_pages_changed()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -48,8 +46,11 @@ def lock_session(session_id: int, *, changes_public_pages: bool = True) -> Train
                 [f"{int(settings.SESSION_LOCK_TIMEOUT * 1000)}ms"],
             )
     try:
-        return TrainingSession.objects.select_for_update().get(pk=session_id)
+        session = TrainingSession.objects.select_for_update().get(pk=session_id)
     except OperationalError as error:
         if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
             raise SessionBusy(f"Session {session_id} is locked by other requests.") from error
         raise
+    if changes_public_pages:
+        public_pages_changed(session=session)
+    return session

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
 from events.models.tokens import hash_token, new_manage_credentials
-from events.page_cache import public_pages_changed
 
 from .audit import audit_entry, record_audit
 from .locking import lock_session
 from .notifications import enqueue_sends, queue_notification
+from .public_pages import public_pages_changed
 from .waitlist import fill_free_seats
 
 ACTIVE_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
@@ -183,7 +183,7 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
             if has_seat or promoted:
                 # Seats left changed. Joining the waiting list changes nothing a public
                 # page shows: the session already said "Full".
-                public_pages_changed()
+                public_pages_changed(session=session)
 
             return _new_registration(
                 session=session, attendee=attendee, email=email, has_seat=has_seat

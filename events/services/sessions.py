@@ -7,11 +7,11 @@ it is off; raising the capacity promotes people from the waiting list.
 from django.db import transaction
 
 from events.models import Notification, Registration, TrainingSession
-from events.page_cache import public_pages_changed
 
 from .audit import record_audit
 from .locking import lock_session
 from .notifications import queue_notifications
+from .public_pages import public_pages_changed
 from .waitlist import fill_free_seats
 
 # A change to any of these sends the "session changed" notice.

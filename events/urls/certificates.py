@@ -5,7 +5,7 @@ Certificate URLs carry the verification code or the manage token, never an id.
 
 from django.urls import path
 
-from events import views_certificates as views
+from events.views import certificates as views
 
 urlpatterns = [
     path("certificates/verify/", views.verify_lookup, name="certificate_verify_lookup"),

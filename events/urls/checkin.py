@@ -2,22 +2,22 @@
 
 from django.urls import path
 
-from events import views_organize
+from events.views import checkin
 
 urlpatterns = [
     path(
         "organize/sessions/<int:session_id>/check-in/",
-        views_organize.checkin_page,
+        checkin.checkin_page,
         name="organize_checkin",
     ),
     path(
         "organize/sessions/<int:session_id>/check-in/submit/",
-        views_organize.checkin_submit,
+        checkin.checkin_submit,
         name="organize_checkin_submit",
     ),
     path(
         "organize/sessions/<int:session_id>/check-in/counts/",
-        views_organize.checkin_counts,
+        checkin.checkin_counts,
         name="organize_checkin_counts",
     ),
 ]

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from events import views_privacy
+from events.views import privacy
 
 urlpatterns = [
-    path("manage/<str:token>/erase/", views_privacy.erase, name="privacy_erase"),
+    path("manage/<str:token>/erase/", privacy.erase, name="privacy_erase"),
 ]

@@ -19,7 +19,7 @@ from events.models import Certificate
 from events.selectors import certificates as certificate_selectors
 from events.selectors import roster as roster_selectors
 from events.services import certificates as certificate_service
-from events.views import _get_registration
+from events.views.registration import registration_from_token
 
 
 class VerifyForm(forms.Form):
@@ -106,7 +106,7 @@ def download(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _manage_certificate(token: str) -> Certificate:
-    registration = _get_registration(token)
+    registration = registration_from_token(token)
     certificate = Certificate.objects.filter(registration=registration).first()
     if certificate is None:
         raise Http404(_("There is no certificate for this registration yet."))

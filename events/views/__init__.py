@@ -1,0 +1,1 @@
+"""Views, one module per area: catalog, registration, checkin, certificates, privacy."""

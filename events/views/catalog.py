@@ -1,0 +1,118 @@
+"""Public pages that list sessions: the home page and the catalogue."""
+
+from datetime import datetime
+
+from django.core.cache import caches
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_safe
+
+from events.forms import CatalogueFilterForm
+from events.models import TrainingSession
+from events.selectors import catalog as selectors
+
+from .page_cache import catalog_version, lists_version, next_change, stored_page
+
+CATALOGUE_PAGE_SIZE = 12
+# Rendered fragments (crispy forms, session cards) are cached under keys built from
+# the catalog version (views/page_cache.py) and everything they show that can change
+# (counts, status, updated_at). This bound is for edits made around the services.
+FRAGMENT_SECONDS = 120
+
+
+@require_safe
+@stored_page("home")
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    sessions = list(selectors.upcoming_sessions(now=now)[:3])
+    response = render(
+        request,
+        "events/home.html",
+        {
+            "sessions": sessions,
+            "cards_key": cards_key(sessions),
+            "fragment_seconds": FRAGMENT_SECONDS,
+            "catalog_version": catalog_version(request),
+        },
+    )
+    response.fresh_until = _listing_changes(sessions, first_end=selectors.first_end_after(now))
+    return response
+
+
+@require_safe
+@stored_page("catalogue")
+def catalogue(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    # Cities come and go with sessions, so they follow the lists' version.
+    cities = caches["fragments"].get_or_set(
+        f"catalogue-cities:{lists_version(request)}", selectors.catalogue_cities, FRAGMENT_SECONDS
+    )
+    filtered = bool(request.GET)
+    if filtered:
+        form = CatalogueFilterForm(request.GET, cities=cities)
+    else:
+        # Built only if the page renders it: a blank form usually comes from the cache.
+        form = SimpleLazyObject(lambda: CatalogueFilterForm(cities=cities))
+    filters = {}
+    if filtered and form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "sector": data["sector"].slug if data["sector"] else "",
+            "city": data["city"],
+            "month": data["month"],
+            "mode": data["mode"],
+        }
+    page = Paginator(selectors.upcoming_sessions(now=now, **filters), CATALOGUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    # The past list changes when the first upcoming session ends.
+    first_end = selectors.first_end_after(now)
+    response = render(
+        request,
+        "events/catalogue.html",
+        {
+            "form": form,
+            "page": page,
+            "cards_key": cards_key(page.object_list),
+            "cities_key": "|".join(cities),
+            "filtered": filtered,
+            "past_sessions": selectors.past_sessions(now=now)[:6],
+            "past_key": first_end.isoformat() if first_end else "",
+            "query": query.urlencode(),
+            "fragment_seconds": FRAGMENT_SECONDS,
+            "catalog_version": catalog_version(request),
+        },
+    )
+    response.fresh_until = _listing_changes(page.object_list, first_end=first_end)
+    return response
+
+
+def _listing_changes(sessions: list[TrainingSession], *, first_end: datetime | None) -> datetime:
+    """When a list of upcoming sessions changes by the clock: one of them opens,
+    closes or starts, or the first upcoming session ends (and leaves every list)."""
+    return next_change(sessions, now=timezone.now(), also=[first_end])
+
+
+def session_key(session: TrainingSession) -> str:
+    """Everything on a session's card or details that a registration or an edit changes."""
+    return ":".join(
+        str(part)
+        for part in (
+            session.pk,
+            session.updated_at.timestamp(),
+            session.status,
+            getattr(session, "confirmed_count", ""),
+            getattr(session, "waitlisted_count", ""),
+            session.registration_closed_reason(),
+        )
+    )
+
+
+def cards_key(sessions: list[TrainingSession]) -> str:
+    return "|".join(session_key(session) for session in sessions)

@@ -1,0 +1,159 @@
+"""Whole public pages, rendered once and served again to every anonymous visitor.
+
+The catalogue, a session page and the home page look the same to every visitor
+without an account. Rendering them (the ORM, crispy forms, the site's chrome) costs
+several times a bare Django view; serving the stored HTML costs about as much as
+one. A view opts in with one decorator, @stored_page(name), and meets the cache
+nowhere else.
+
+Freshness, in three layers:
+- Every key carries versions (events/services/public_pages.py) that the services
+  change after any commit that alters what a page shows. A session page carries its
+  own session's version, so a registration elsewhere leaves it stored.
+- An entry expires at the next moment the page changes by the clock alone (a
+  registration window opens or closes, a session starts or ends): the view says
+  when, in response.fresh_until (see next_change()).
+- And after MAX_SECONDS whatever happens, for edits made around the services
+  (an import straight into the database).
+
+What differs between visitors stays out of the stored copy: only visitors with no
+session cookie (so signed out, and with no pending flash message) are served from
+it, the language is part of the key, and the CSRF token of a form is stored as a
+placeholder and filled in per request.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from events.models.tokens import plausible_public_id
+from events.services.public_pages import (
+    CATALOG_KEY,
+    LISTS_KEY,
+    current_versions,
+    session_version_key,
+)
+
+MAX_SECONDS = 120
+# Random per process: page content can never contain it by accident.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+_MESSAGES_COOKIE = "messages"
+
+
+def stored_page(name: str, *, session_from: str = ""):
+    """Serve anonymous GETs of the decorated view from a stored copy of its answer.
+
+    session_from: the URL argument holding the public id of the one session the page
+    shows; the page then carries that session's version instead of the lists'.
+
+    The view renders as it would without the cache and sets response.fresh_until,
+    the moment its answer stops being true by the clock. Only a 200 with no cookies
+    and at least a second of freshness is stored.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def serve(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            public_id = kwargs[session_from] if session_from else ""
+            if (
+                request.method not in ("GET", "HEAD")
+                or not _anonymous_visitor(request)
+                or (session_from and not plausible_public_id(public_id))
+            ):
+                return view(request, *args, **kwargs)
+            own = session_version_key(public_id) if session_from else LISTS_KEY
+            versions = current_versions([CATALOG_KEY, own])
+            request.catalog_version = versions[0]
+            address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"{name}:{':'.join(versions)}:{request.LANGUAGE_CODE}:{address}"
+            pages = caches["pages"]
+            stored = pages.get(key)
+            if stored is not None:
+                content_type, body = stored
+                response = HttpResponse(body, content_type=content_type)
+                # As the rendered page says: the answer depends on the session cookie.
+                patch_vary_headers(response, ("Cookie",))
+                return _with_csrf_token(request, response)
+
+            request.storing_public_page = True  # read by csrf_placeholder() below
+            response = view(request, *args, **kwargs)
+            until = getattr(response, "fresh_until", None)
+            seconds = min(MAX_SECONDS, (until - timezone.now()).total_seconds()) if until else 0
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and not response.streaming
+                and seconds >= 1
+            ):
+                pages.set(key, (response["Content-Type"], response.content), int(seconds))
+            return _with_csrf_token(request, response)
+
+        return serve
+
+    return decorator
+
+
+def catalog_version(request: HttpRequest) -> str:
+    """The catalog version, read at most once per request.
+
+    Cached fragments (session cards, the blank registration form) carry it in their
+    keys, beside what they show that can change (counts, status, updated_at).
+    """
+    if not hasattr(request, "catalog_version"):
+        request.catalog_version = current_versions([CATALOG_KEY])[0]
+    return request.catalog_version
+
+
+def lists_version(request: HttpRequest) -> str:
+    """The catalog and lists versions together: for what any session's edit can change."""
+    return ":".join(current_versions([CATALOG_KEY, LISTS_KEY]))
+
+
+def next_change(
+    sessions: Iterable, *, now: datetime, also: Iterable[datetime | None] = ()
+) -> datetime:
+    """The first moment after now at which these sessions' pages change by the clock."""
+    moments = list(also)
+    for session in sessions:
+        moments += [
+            session.registration_opens_at,
+            session.registration_closes_at,
+            session.starts_at,
+            session.ends_at,
+        ]
+    return min(
+        [moment for moment in moments if moment and moment > now],
+        default=now + timedelta(seconds=MAX_SECONDS),
+    )
+
+
+def _anonymous_visitor(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and _MESSAGES_COOKIE not in cookies
+
+
+def _with_csrf_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if not response.streaming and placeholder in response.content:
+        # get_token() also makes CsrfViewMiddleware send the matching cookie.
+        response.content = response.content.replace(placeholder, get_token(request).encode())
+    return response
+
+
+def csrf_placeholder(request: HttpRequest) -> dict:
+    """Context processor: {% csrf_token %} prints the placeholder in a copy to be stored.
+
+    Listed after Django's own csrf processor, so it wins only while a page is stored.
+    """
+    if getattr(request, "storing_public_page", False):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}
