@@ -203,6 +203,8 @@ def bare_reportlab(pages: list[dict[str, str]]) -> tuple[float, float]:
         canvas.drawCentredString(margin + 160, 91, page["signatory_title"])
 
         qr_x, qr_y = width - margin - 20 - qr_size, margin + 6
+        # Dark-module runs as one path, as draw_qr does: written again on purpose, since
+        # the baseline must not use the code it is measured against.
         matrix = segno.make(page["url"], error="m", micro=False).matrix
         count = len(matrix)
         runs = []

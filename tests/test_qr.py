@@ -26,7 +26,7 @@ def segno_png(data: str) -> bytes:
 
 
 def test_codes_are_segnos_full_qr_codes_at_level_m_with_segnos_mask():
-    for data in [*verify_urls(20, seed=18004), new_checkin_code()]:
+    for data in [*verify_urls(20, seed=11), new_checkin_code()]:
         ours, theirs = qr_code(data), segno.make(data, error="m", micro=False)
         assert (ours.version, ours.error, ours.mask) == (theirs.version, theirs.error, theirs.mask)
         assert ours.matrix == theirs.matrix
