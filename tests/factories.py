@@ -6,8 +6,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import Registration, Sector, Training, TrainingSession
-from events.models.tokens import hash_token, manage_token_for, new_manage_nonce
+from events.models import Certificate, Registration, Sector, Training, TrainingSession
+from events.models.tokens import hash_token, manage_token_for, new_manage_nonce, random_code
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -116,6 +116,33 @@ class AttendedRegistrationFactory(RegistrationFactory):
     session = factory.SubFactory(EndedSessionFactory)
     checked_in_at = factory.LazyAttribute(lambda o: o.session.starts_at)
     attended = True
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate row with the snapshot of its registration's session, and no PDF.
+
+    For tests about who may see or keep a certificate; tests about the PDF issue one
+    through services.certificates.issue_certificate instead.
+    """
+
+    class Meta:
+        model = Certificate
+
+    registration = factory.SubFactory(AttendedRegistrationFactory)
+    code = factory.LazyFunction(lambda: random_code(16))
+    name_printed = factory.LazyAttribute(lambda o: o.registration.full_name)
+    training_title = factory.LazyAttribute(lambda o: o.registration.session.training.title)
+    session_starts_at = factory.LazyAttribute(lambda o: o.registration.session.starts_at)
+    session_ends_at = factory.LazyAttribute(lambda o: o.registration.session.ends_at)
+    session_timezone = factory.LazyAttribute(lambda o: o.registration.session.timezone)
+    place = factory.LazyAttribute(lambda o: o.registration.session.place)
+    credit_hours = factory.LazyAttribute(lambda o: o.registration.session.training.credit_hours)
+    hosts = factory.LazyAttribute(lambda o: o.registration.session.training.hosts)
+    signatory_name = factory.LazyAttribute(lambda o: o.registration.session.training.signatory_name)
+    signatory_title = factory.LazyAttribute(
+        lambda o: o.registration.session.training.signatory_title
+    )
+    issued_at = factory.LazyFunction(timezone.now)
 
 
 # --- Rosters ------------------------------------------------------------------------

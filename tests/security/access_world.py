@@ -28,8 +28,13 @@ from events.models import (
     Sector,
     TrainingSession,
 )
-from events.models.tokens import random_code
-from tests.factories import OrganizerFactory, RegistrationFactory, SessionFactory, UserFactory
+from tests.factories import (
+    CertificateFactory,
+    OrganizerFactory,
+    RegistrationFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 ROLES = (
     "anonymous",
@@ -82,19 +87,7 @@ def build_world() -> World:
     organizer = _organizer(session)
     other_organizer = _organizer(other_session)
     superuser = UserFactory(is_staff=True, is_superuser=True)
-    certificate = Certificate.objects.create(
-        registration=registration,
-        code=random_code(16),
-        name_printed=registration.full_name,
-        training_title=session.training.title,
-        session_starts_at=session.starts_at,
-        session_ends_at=session.ends_at,
-        session_timezone=session.timezone,
-        place=session.place,
-        credit_hours=session.training.credit_hours,
-        hosts=session.training.hosts,
-        issued_at=timezone.now(),
-    )
+    certificate = CertificateFactory(registration=registration)
     notification = Notification.objects.create(
         registration=registration, kind=Notification.Kind.REMINDER, variant="7d"
     )

@@ -8,28 +8,11 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import AuditEntry, Certificate, Notification, Registration
+from events.models import AuditEntry, Notification, Registration
 from events.services import privacy
-from tests.factories import RegistrationFactory, SessionFactory, UserFactory
+from tests.factories import CertificateFactory, RegistrationFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _certificate(registration: Registration) -> Certificate:
-    session = registration.session
-    return Certificate.objects.create(
-        registration=registration,
-        code="ABCDEFGHJKMN2345",
-        name_printed=registration.full_name,
-        training_title=session.training.title,
-        session_starts_at=session.starts_at,
-        session_ends_at=session.ends_at,
-        session_timezone=session.timezone,
-        place=session.place,
-        credit_hours=session.training.credit_hours,
-        hosts=session.training.hosts,
-        issued_at=timezone.now(),
-    )
 
 
 def _erase(client, registration, confirm=True):
@@ -123,7 +106,7 @@ def test_erasure_needs_the_confirmation_box(client):
 
 def test_erasure_keeps_the_certificate_snapshot_for_verification(client):
     registration = RegistrationFactory(full_name="Dana Tester")
-    certificate = _certificate(registration)
+    certificate = CertificateFactory(registration=registration)
     _erase(client, registration)
     certificate.refresh_from_db()
     assert certificate.name_printed == "Dana Tester"
@@ -176,7 +159,7 @@ def test_retention_task_is_registered_under_its_beat_name():
 
 def test_retention_keeps_the_certificate_snapshot():
     registration = RegistrationFactory(session=_ended(days_ago=3 * 365), full_name="Dana Tester")
-    certificate = _certificate(registration)
+    certificate = CertificateFactory(registration=registration)
     privacy.anonymize_expired_registrations()
     certificate.refresh_from_db()
     assert certificate.name_printed == "Dana Tester"
@@ -191,7 +174,7 @@ def test_months_before_clamps_to_the_end_of_a_shorter_month():
 def test_signed_in_user_downloads_all_their_data_as_json(client):
     user = UserFactory(full_name="Dana Tester", organization="Clinic")
     mine = RegistrationFactory(user=user, email=user.email)
-    _certificate(mine)
+    CertificateFactory(registration=mine, code="ABCDEFGHJKMN2345")
     RegistrationFactory(full_name="Somebody Else")
     client.force_login(user)
     response = client.get(reverse("accounts:data_export"))

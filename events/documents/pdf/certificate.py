@@ -3,6 +3,10 @@
 The page is drawn only from the certificate's snapshot and its verification URL, and
 the canvas runs in invariant mode with fixed metadata, so the same snapshot always
 gives byte-identical PDFs (a re-render after a lost file matches the original).
+
+Text is set in the vendored DejaVu fonts (fonts.py), which reportlab subsets and
+embeds. The QR code of the verification URL is segno's module matrix (qr.py) drawn
+as a single vector path, which keeps it sharp when printed and cheap to draw.
 """
 
 import io
@@ -159,11 +163,6 @@ def _draw_block(
     return y
 
 
-def qr_matrix(data: str) -> tuple:
-    """The module matrix (rows top to bottom, 1 = dark) of the QR code for data."""
-    return qr_code(data).matrix
-
-
 def draw_qr(canvas: Canvas, data: str, *, x: float, y: float, size: float) -> tuple:
     """Draw the QR code as one vector path of dark-module runs; return its matrix.
 
@@ -171,7 +170,7 @@ def draw_qr(canvas: Canvas, data: str, *, x: float, y: float, size: float) -> tu
     four small integers: far cheaper than a drawing object per module, and sharp at
     any zoom.
     """
-    matrix = qr_matrix(data)
+    matrix = qr_code(data).matrix
     count = len(matrix)
     runs = []
     for row_index, row in enumerate(matrix):
