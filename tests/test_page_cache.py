@@ -226,3 +226,55 @@ def test_joining_the_waiting_list_keeps_the_stored_pages_which_already_say_full(
     assert cache.get_many(keys) == versions
     assert Registration.objects.filter(session=session, status="waitlisted").count() == 1
     assert "Full – join the waiting list" in text(client.get(session.get_absolute_url()))
+
+
+def test_signed_in_members_share_a_stored_catalogue_with_their_own_log_out_token(
+    django_assert_max_num_queries,
+):
+    SessionFactory(city="Fargo")
+    members = []
+    for email in ("ana@example.org", "ben@example.org"):
+        member = Client(enforce_csrf_checks=True)
+        member.force_login(UserFactory(email=email))
+        members.append(member)
+    first = text(members[0].get(CATALOGUE))
+    # The second member is served the first one's copy: only their own user is loaded.
+    with django_assert_max_num_queries(1):
+        again = members[1].get(CATALOGUE)
+    assert TOKEN.sub("", text(again)) == TOKEN.sub("", first)
+    assert reverse("accounts:dashboard") in first
+    token = TOKEN.search(text(again)).group(1)
+    response = members[1].post(reverse("accounts:logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in members[1].session
+
+
+def test_staff_and_members_never_get_each_others_stored_pages():
+    SessionFactory(city="Fargo")
+    organize = reverse("admin:index")
+    staff = Client()
+    staff.force_login(OrganizerFactory())
+    member = Client()
+    member.force_login(UserFactory())
+    for path in ("/", CATALOGUE):
+        assert organize in text(staff.get(path))
+        assert organize not in text(member.get(path))
+        assert reverse("accounts:dashboard") in text(member.get(path))
+        anonymous = text(Client().get(path))
+        assert reverse("accounts:dashboard") not in anonymous
+        assert reverse("accounts:login") in anonymous
+
+
+def test_a_member_with_a_message_waiting_sees_it_not_the_stored_copy(client, sector):
+    session = SessionFactory()
+    client.force_login(UserFactory())
+    client.get(CATALOGUE)  # stores the members' copy
+    response = client.post(
+        reverse("accounts:profile"),
+        {"full_name": "Ana Ruiz", "organization": "", "default_sector": sector.pk, "job_title": ""},
+    )
+    assert response.status_code == 302
+    page = text(client.get(CATALOGUE))
+    assert "Your profile is saved." in page
+    assert session.get_absolute_url() in page
+    assert "Your profile is saved." not in text(client.get(CATALOGUE))

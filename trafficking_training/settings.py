@@ -301,6 +301,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = _read("DATA_UPLOAD_MAX_MEMORY_SIZE", env.int, defa
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Security ---------------------------------------------------------------
+# Sessions are written to the database and read through the cache: a signed-in page
+# costs one query fewer, and a cache flush loses no session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

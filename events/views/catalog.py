@@ -24,7 +24,7 @@ FRAGMENT_SECONDS = 120
 
 
 @require_safe
-@stored_page("home")
+@stored_page("home", for_members=True)
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     sessions = list(selectors.upcoming_sessions(now=now)[:3])
@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@stored_page("catalogue")
+@stored_page("catalogue", for_members=True)
 def catalogue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # Cities come and go with sessions, so they follow the lists' version.

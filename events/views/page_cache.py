@@ -16,10 +16,11 @@ Freshness, in three layers:
 - And after MAX_SECONDS whatever happens, for edits made around the services
   (an import straight into the database).
 
-What differs between visitors stays out of the stored copy: only visitors with no
-session cookie (so signed out, and with no pending flash message) are served from
-it, the language is part of the key, and the CSRF token of a form is stored as a
-placeholder and filled in per request.
+What differs between visitors stays out of the stored copy: the key names the
+audience (visitors with no session cookie; on the list pages also signed-in members,
+and staff), and the language. A visitor with a flash message waiting is never served
+a copy. The CSRF token of a form (the registration form, the log-out button) is
+stored as a placeholder and filled in per request.
 """
 
 import hashlib
@@ -29,6 +30,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -49,11 +51,13 @@ CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _MESSAGES_COOKIE = "messages"
 
 
-def stored_page(name: str, *, session_from: str = ""):
-    """Serve anonymous GETs of the decorated view from a stored copy of its answer.
+def stored_page(name: str, *, session_from: str = "", for_members: bool = False):
+    """Serve GETs of the decorated view from a stored copy of its answer.
 
     session_from: the URL argument holding the public id of the one session the page
     shows; the page then carries that session's version instead of the lists'.
+    for_members: signed-in visitors get a stored copy too, one for members and one for
+    staff, for pages that show them nothing of their own but the navigation's links.
 
     The view renders as it would without the cache and sets response.fresh_until,
     the moment its answer stops being true by the clock. Only a 200 with no cookies
@@ -64,9 +68,10 @@ def stored_page(name: str, *, session_from: str = ""):
         @wraps(view)
         def serve(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             public_id = kwargs[session_from] if session_from else ""
+            audience = _audience(request, members=for_members)
             if (
                 request.method not in ("GET", "HEAD")
-                or not _anonymous_visitor(request)
+                or audience is None
                 or (session_from and not plausible_public_id(public_id))
             ):
                 return view(request, *args, **kwargs)
@@ -74,7 +79,7 @@ def stored_page(name: str, *, session_from: str = ""):
             versions = current_versions([CATALOG_KEY, own])
             request.catalog_version = versions[0]
             address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"{name}:{':'.join(versions)}:{request.LANGUAGE_CODE}:{address}"
+            key = f"{name}:{':'.join(versions)}:{audience}:{request.LANGUAGE_CODE}:{address}"
             pages = caches["pages"]
             stored = pages.get(key)
             if stored is not None:
@@ -136,9 +141,23 @@ def next_change(
     )
 
 
-def _anonymous_visitor(request: HttpRequest) -> bool:
-    cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and _MESSAGES_COOKIE not in cookies
+def _audience(request: HttpRequest, *, members: bool) -> str | None:
+    """Whose stored copy this visitor gets, or None for a page rendered for them alone.
+
+    Visitors without a session cookie are "anonymous". Signed-in visitors are "member"
+    or "staff" (who also see the "Organize" link), where the page allows it. Anyone
+    with a flash message waiting gets a page of their own, which shows it.
+    """
+    if _MESSAGES_COOKIE in request.COOKIES:
+        return None
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return "anonymous"
+    if not members or len(messages.get_messages(request)):
+        return None
+    user = request.user
+    if not user.is_authenticated:
+        return "anonymous"
+    return "staff" if user.is_staff else "member"
 
 
 def _with_csrf_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -1,5 +1,8 @@
 """Registering: the session page and its form, the answer after it, the manage page."""
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,6 +44,10 @@ def _initial_from_user(user) -> dict:
         "sector": user.default_sector_id,
         "job_title": user.job_title,
     }
+
+
+def _digest(values: dict) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _attendee_from(form: RegistrationForm, user) -> registration_service.AttendeeDetails:
@@ -113,8 +120,9 @@ def _session_page(
     status: int = 200,
 ) -> HttpResponse:
     initial = _initial_from_user(request.user)
-    # A blank form renders the same for every visitor: its crispy HTML is cached.
-    form_cacheable = form is None and not initial
+    # A form not yet sent renders the same for everyone with the same details filled
+    # in (none, for visitors who are not signed in): its crispy HTML is cached by them.
+    form_key = _digest(initial) if form is None else ""
     if form is None:
         # Built only if the page renders it: a blank form usually comes from the cache.
         form = SimpleLazyObject(
@@ -128,7 +136,7 @@ def _session_page(
         {
             "session": session,
             "form": form,
-            "form_cacheable": form_cacheable,
+            "form_key": form_key,
             "details_key": session_key(session),
             "fragment_seconds": FRAGMENT_SECONDS,
             "catalog_version": catalog_version(request),
