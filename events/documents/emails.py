@@ -14,11 +14,11 @@ import logging
 import re
 import secrets
 from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -26,7 +26,6 @@ from django.utils.html import escape
 
 from events.documents.ics import session_calendar
 from events.documents.qr import qr_png
-from events.mime import OutboxMIME
 from events.models import Notification, Registration
 
 logger = logging.getLogger(__name__)
@@ -50,10 +49,14 @@ QR_CID = "checkin-qr"
 
 
 class OutboxEmail(EmailMultiAlternatives):
-    """An email whose HTML part can show inline images (cid:) next to it.
+    """An email whose HTML part shows inline images (cid:) kept next to it.
 
     The MIME tree is mixed[alternative[text, related[html, images]], files], the
-    layout mail clients expect: images stay inline and files stay attachments.
+    layout mail clients expect: an image in multipart/related is part of the HTML,
+    while one in multipart/mixed is also listed (or shown again) as an attachment.
+    Django builds mixed[alternative[text, html], files]; message() then puts the
+    HTML and its images into a related part, through the email package's public
+    Message API only.
     """
 
     def __init__(self, *args, inline_images: list[tuple[str, bytes]] | None = None, **kwargs):
@@ -62,6 +65,15 @@ class OutboxEmail(EmailMultiAlternatives):
 
     def message(self):
         msg = super().message()
+        if self.inline_images and self.alternatives:
+            alternative = next(
+                part for part in msg.walk() if part.get_content_type() == "multipart/alternative"
+            )
+            *others, html = alternative.get_payload()  # the HTML alternative is attached last
+            related = MIMEMultipart(
+                "related", _subparts=[html, *map(_inline_image, self.inline_images)]
+            )
+            alternative.set_payload([*others, related])
         # Left unset, the generator picks each boundary by compiling a fresh regex and
         # searching the whole part for it (about a third of the cost of serializing).
         # 128 random bits cannot occur in the content by chance, nor be guessed by
@@ -71,29 +83,14 @@ class OutboxEmail(EmailMultiAlternatives):
                 part.set_boundary(f"=_{secrets.token_hex(16)}")
         return msg
 
-    def _create_message(self, msg):
-        msg = super()._create_message(msg)
-        if not msg.is_multipart():
-            return msg
-        # The same tree, in a top container that writes itself without the generator.
-        return OutboxMIME(
-            _subtype=msg.get_content_subtype(), _subparts=msg.get_payload(), encoding=msg.encoding
-        )
 
-    def _create_alternatives(self, msg):
-        msg = super()._create_alternatives(msg)
-        if not (self.inline_images and self.alternatives):
-            return msg
-        parts = msg.get_payload()
-        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding)
-        related.attach(parts[-1])  # the HTML alternative, attached last
-        for cid, png in self.inline_images:
-            image = MIMEImage(png, _subtype="png")
-            image.add_header("Content-ID", f"<{cid}>")
-            image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
-            related.attach(image)
-        parts[-1] = related
-        return msg
+def _inline_image(image: tuple[str, bytes]) -> MIMEImage:
+    """A PNG the HTML shows as <img src="cid:...">."""
+    cid, png = image
+    part = MIMEImage(png, _subtype="png")
+    part.add_header("Content-ID", f"<{cid}>")
+    part.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
+    return part
 
 
 def absolute(path: str) -> str:
