@@ -3,6 +3,7 @@
 import copy
 import email
 import io
+import logging
 from datetime import datetime
 from email import policy
 from unittest import mock
@@ -330,3 +331,14 @@ def test_a_template_using_more_of_the_registrant_than_the_stand_ins_renders_one_
     for notification in _batch("reminder", names=["Ann Lee", "Bo Chen", "Cy Diaz"]):
         html = build_message(notification, renders=renders).alternatives[0].content
         assert expected(notification.registration) in html
+
+
+def test_a_batch_that_falls_back_to_rendering_one_by_one_logs_it_at_info(reminder_template, caplog):
+    reminder_template("<p>{{ registration.organization }}</p>")
+    renders = SharedRenders()
+    with caplog.at_level(logging.INFO, logger=emails.logger.name):
+        for notification in _batch("reminder", names=["Ann Lee", "Bo Chen"]):
+            build_message(notification, renders=renders)
+    (record,) = [r for r in caplog.records if "render one by one" in r.getMessage()]
+    assert record.levelno == logging.INFO
+    assert "organization" in record.getMessage()

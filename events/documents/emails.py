@@ -7,6 +7,33 @@ has the same Message-ID and mail clients can fold it into the first.
 
 A batch renders each template once per session (SharedRenders) and fills in each
 recipient's own values, which keeps rendering off the per-email cost.
+
+What this asks of the outbox templates (templates/emails/<kind>.html, .txt and
+_subject.txt, and the base.html and base.txt they extend; the base templates repeat
+it in a comment):
+
+- Four values are the recipient's own, and a shared render stands in for them:
+  `registration.full_name`, `manage_url`, `ics_url` and `checkin_code`. Print them
+  as they are: `{{ manage_url }}`, `href="{{ manage_url }}"`, or
+  `{% blocktranslate with name=registration.full_name %}`. Testing whether one is
+  empty (`{% if checkin_code %}`) is fine too: emptiness is part of the group key.
+- Everything else in session_context() is shared by the group (session, training,
+  starts, ends, kind, variant, payload, qr_cid and the site's links) and may be used
+  freely.
+- Do not put recipient-specific logic in these templates: no other field of
+  `registration` or `notification` (`registration.organization`, `{{ registration }}`),
+  no filter on one of the four values (`|upper`, `|truncatechars`, `|length`), and no
+  `{% if %}` that compares or measures one of them. Each such template still sends
+  correct mail in the cases the checks catch, but renders in full, once per
+  recipient, and logs that fallback at INFO ("... render one by one").
+- The checks are a safety net with holes: a read of another field, a filter that
+  changes a stand-in, or a first email of the group that differs from its full
+  render falls back. An `{% if %}` on a value (`registration.full_name|length > 6`)
+  that the first recipient and the stand-in happen to answer alike is not caught,
+  and the rest of the group gets that answer. So keep such logic out, or put the
+  value it needs into session_context() or recipient_context() as a key of its own
+  (a new key in recipient_context() makes the kind render in full, as certificate
+  emails do).
 """
 
 import json
@@ -186,7 +213,7 @@ class _StandIn:
         raise _PersonalValueUsed(name)
 
     def __str__(self) -> str:
-        raise _PersonalValueUsed("str")
+        raise _PersonalValueUsed("the object printed whole")
 
 
 def _personal_values(context: dict) -> list[str]:
@@ -203,7 +230,7 @@ class _SharedTexts:
             if any(_MARK_CHARS.search(literal) for literal in split[::3]):
                 # A filter changed a stand-in (|upper, |truncatechars...): not fillable.
                 # Those that leave it as it is are caught by the check in _shared().
-                raise _PersonalValueUsed("filtered")
+                raise _PersonalValueUsed("a filter on a personal value")
             self.pieces.append(
                 [
                     piece if index % 3 == 0 else (int(piece), split[index + 1] == "&amp;")
@@ -288,7 +315,14 @@ class SharedRenders:
         try:
             texts = _SharedTexts(render_texts(notification, stand_in))
         except _PersonalValueUsed as used:
-            logger.debug("%s emails render one by one (%s)", notification.kind, used)
+            # INFO: a template that breaks the contract above costs every batch its
+            # shared render, which an operator should be able to see.
+            logger.info(
+                "%s emails of session %s render one by one (no stand-in for %s)",
+                notification.kind,
+                shared["session"].pk,
+                used,
+            )
             return None
         except Exception:  # a filter choking on a stand-in; the full render worked
             logger.warning("%s emails render one by one", notification.kind, exc_info=True)
