@@ -4,7 +4,7 @@ Run by bench/run.py (or directly). PostgreSQL: BENCH_DATABASE_URL (default datab
 tt_bench_emails, recreated); Redis: BENCH_REDIS_URL (default db 11, flushed). One
 Celery worker process (2 prefork processes, the Procfile's settings) consumes the
 default and email queues; a local SMTP server in this process (FastSmtpSink in
-tests/worker/smtp_sink.py) accepts the mail.
+bench/smtp_sink.py, checked with one message at start-up) accepts the mail.
 
 - baseline: BENCH_EMAILS (10,000) no-op tasks published to the email queue, timed
   from the first publish until the worker has taken the last one;
@@ -194,9 +194,10 @@ def _run_emails(sink) -> tuple[float, float]:
 
 def main() -> int:
     from bench.common import BenchEnv
-    from tests.worker.smtp_sink import FastSmtpSink
+    from bench.smtp_sink import FastSmtpSink, self_check
 
-    sink = FastSmtpSink(keep_messages=False)
+    self_check()
+    sink = FastSmtpSink()
     env = BenchEnv(
         name="emails",
         redis_db=11,
@@ -261,7 +262,7 @@ def main() -> int:
 `bench/bench_emails.py`: {COUNT:,} reminders ({SESSIONS} sessions × {COUNT // SESSIONS}
 confirmed registrants) dispatched by `dispatch_due_reminders()` and delivered by one
 Celery worker (2 prefork processes, prefetch 1, acks_late) on Redis to a local
-SMTP server (FastSmtpSink in tests/worker/smtp_sink.py: asyncio, DATA read in one
+SMTP server (FastSmtpSink in bench/smtp_sink.py: asyncio, DATA read in one
 piece; the tests use aiosmtpd), PostgreSQL
 for the outbox. Each email is the full reminder: text and HTML parts, the inline QR
 check-in PNG and the session's .ics. Baseline: the same number of no-op tasks on the

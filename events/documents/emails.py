@@ -7,6 +7,33 @@ has the same Message-ID and mail clients can fold it into the first.
 
 A batch renders each template once per session (SharedRenders) and fills in each
 recipient's own values, which keeps rendering off the per-email cost.
+
+What this asks of the outbox templates (templates/emails/<kind>.html, .txt and
+_subject.txt, and the base.html and base.txt they extend; the base templates repeat
+it in a comment):
+
+- Four values are the recipient's own, and a shared render stands in for them:
+  `registration.full_name`, `manage_url`, `ics_url` and `checkin_code`. Print them
+  as they are: `{{ manage_url }}`, `href="{{ manage_url }}"`, or
+  `{% blocktranslate with name=registration.full_name %}`. Testing whether one is
+  empty (`{% if checkin_code %}`) is fine too: emptiness is part of the group key.
+- Everything else in session_context() is shared by the group (session, training,
+  starts, ends, kind, variant, payload, qr_cid and the site's links) and may be used
+  freely.
+- Do not put recipient-specific logic in these templates: no other field of
+  `registration` or `notification` (`registration.organization`, `{{ registration }}`),
+  no filter on one of the four values (`|upper`, `|truncatechars`, `|length`), and no
+  `{% if %}` that compares or measures one of them. Each such template still sends
+  correct mail in the cases the checks catch, but renders in full, once per
+  recipient, and logs that fallback at INFO ("... render one by one").
+- The checks are a safety net with holes: a read of another field, a filter that
+  changes a stand-in, or a first email of the group that differs from its full
+  render falls back. An `{% if %}` on a value (`registration.full_name|length > 6`)
+  that the first recipient and the stand-in happen to answer alike is not caught,
+  and the rest of the group gets that answer. So keep such logic out, or put the
+  value it needs into session_context() or recipient_context() as a key of its own
+  (a new key in recipient_context() makes the kind render in full, as certificate
+  emails do).
 """
 
 import json
@@ -14,11 +41,11 @@ import logging
 import re
 import secrets
 from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -26,7 +53,6 @@ from django.utils.html import escape
 
 from events.documents.ics import session_calendar
 from events.documents.qr import qr_png
-from events.mime import OutboxMIME
 from events.models import Notification, Registration
 
 logger = logging.getLogger(__name__)
@@ -50,10 +76,14 @@ QR_CID = "checkin-qr"
 
 
 class OutboxEmail(EmailMultiAlternatives):
-    """An email whose HTML part can show inline images (cid:) next to it.
+    """An email whose HTML part shows inline images (cid:) kept next to it.
 
     The MIME tree is mixed[alternative[text, related[html, images]], files], the
-    layout mail clients expect: images stay inline and files stay attachments.
+    layout mail clients expect: an image in multipart/related is part of the HTML,
+    while one in multipart/mixed is also listed (or shown again) as an attachment.
+    Django builds mixed[alternative[text, html], files]; message() then puts the
+    HTML and its images into a related part, through the email package's public
+    Message API only.
     """
 
     def __init__(self, *args, inline_images: list[tuple[str, bytes]] | None = None, **kwargs):
@@ -62,6 +92,15 @@ class OutboxEmail(EmailMultiAlternatives):
 
     def message(self):
         msg = super().message()
+        if self.inline_images and self.alternatives:
+            alternative = next(
+                part for part in msg.walk() if part.get_content_type() == "multipart/alternative"
+            )
+            *others, html = alternative.get_payload()  # the HTML alternative is attached last
+            related = MIMEMultipart(
+                "related", _subparts=[html, *map(_inline_image, self.inline_images)]
+            )
+            alternative.set_payload([*others, related])
         # Left unset, the generator picks each boundary by compiling a fresh regex and
         # searching the whole part for it (about a third of the cost of serializing).
         # 128 random bits cannot occur in the content by chance, nor be guessed by
@@ -71,29 +110,14 @@ class OutboxEmail(EmailMultiAlternatives):
                 part.set_boundary(f"=_{secrets.token_hex(16)}")
         return msg
 
-    def _create_message(self, msg):
-        msg = super()._create_message(msg)
-        if not msg.is_multipart():
-            return msg
-        # The same tree, in a top container that writes itself without the generator.
-        return OutboxMIME(
-            _subtype=msg.get_content_subtype(), _subparts=msg.get_payload(), encoding=msg.encoding
-        )
 
-    def _create_alternatives(self, msg):
-        msg = super()._create_alternatives(msg)
-        if not (self.inline_images and self.alternatives):
-            return msg
-        parts = msg.get_payload()
-        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding)
-        related.attach(parts[-1])  # the HTML alternative, attached last
-        for cid, png in self.inline_images:
-            image = MIMEImage(png, _subtype="png")
-            image.add_header("Content-ID", f"<{cid}>")
-            image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
-            related.attach(image)
-        parts[-1] = related
-        return msg
+def _inline_image(image: tuple[str, bytes]) -> MIMEImage:
+    """A PNG the HTML shows as <img src="cid:...">."""
+    cid, png = image
+    part = MIMEImage(png, _subtype="png")
+    part.add_header("Content-ID", f"<{cid}>")
+    part.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
+    return part
 
 
 def absolute(path: str) -> str:
@@ -189,7 +213,7 @@ class _StandIn:
         raise _PersonalValueUsed(name)
 
     def __str__(self) -> str:
-        raise _PersonalValueUsed("str")
+        raise _PersonalValueUsed("the object printed whole")
 
 
 def _personal_values(context: dict) -> list[str]:
@@ -206,7 +230,7 @@ class _SharedTexts:
             if any(_MARK_CHARS.search(literal) for literal in split[::3]):
                 # A filter changed a stand-in (|upper, |truncatechars...): not fillable.
                 # Those that leave it as it is are caught by the check in _shared().
-                raise _PersonalValueUsed("filtered")
+                raise _PersonalValueUsed("a filter on a personal value")
             self.pieces.append(
                 [
                     piece if index % 3 == 0 else (int(piece), split[index + 1] == "&amp;")
@@ -291,7 +315,14 @@ class SharedRenders:
         try:
             texts = _SharedTexts(render_texts(notification, stand_in))
         except _PersonalValueUsed as used:
-            logger.debug("%s emails render one by one (%s)", notification.kind, used)
+            # INFO: a template that breaks the contract above costs every batch its
+            # shared render, which an operator should be able to see.
+            logger.info(
+                "%s emails of session %s render one by one (no stand-in for %s)",
+                notification.kind,
+                shared["session"].pk,
+                used,
+            )
             return None
         except Exception:  # a filter choking on a stand-in; the full render worked
             logger.warning("%s emails render one by one", notification.kind, exc_info=True)

@@ -1,22 +1,18 @@
-"""The test SMTP servers themselves: they must hand back what the client sent, byte for byte.
-
-The bench's FastSmtpSink must answer as aiosmtpd (SmtpSink) does, so each test runs
-against both.
+"""The tests' SMTP server itself: it must hand back what the client sent, byte for byte,
+and once stopped it must refuse connections as a server that is down does (the
+delivery-fault tests rely on both).
 """
 
 import smtplib
 
 import pytest
 
-from .smtp_sink import FastSmtpSink, SmtpSink
-
-sinks = pytest.mark.parametrize("sink_class", [SmtpSink, FastSmtpSink])
+from .smtp_sink import SmtpSink
 
 
-@sinks
-def test_the_sink_receives_each_message_exactly_as_smtplib_sent_it(sink_class):
+def test_the_sink_receives_each_message_exactly_as_smtplib_sent_it():
     body = b"Subject: dots\r\n\r\n.a line that starts with a dot\r\n..two\r\n.\r\nend\r\n"
-    sink = sink_class().start()
+    sink = SmtpSink().start()
     try:
         with smtplib.SMTP("127.0.0.1", sink.port, timeout=5) as client:
             client.sendmail("a@example.org", ["b@example.org"], body)
@@ -30,9 +26,8 @@ def test_the_sink_receives_each_message_exactly_as_smtplib_sent_it(sink_class):
     assert sink.handler.connections == 1
 
 
-@sinks
-def test_a_stopped_sink_refuses_connections_like_a_server_that_is_down(sink_class):
-    sink = sink_class().start()
+def test_a_stopped_sink_refuses_connections_like_a_server_that_is_down():
+    sink = SmtpSink().start()
     client = smtplib.SMTP("127.0.0.1", sink.port, timeout=5)
     client.ehlo()
     sink.stop()
