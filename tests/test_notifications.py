@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Notification, Registration, TrainingSession
+from events.services import notification_outcomes as outcomes
+from events.services import notification_recovery
 from events.services import notifications as outbox
-from events.services import outbox_outcomes as outcomes
-from events.services import outbox_recovery
 from events.tasks.notifications import send_notification
 from tests.factories import NotificationFactory, RegistrationFactory, UserFactory
 from tests.worker.smtp_sink import SmtpSink, free_port
@@ -203,7 +203,7 @@ def test_requeue_scan_takes_lost_and_abandoned_rows_but_not_fresh_or_waiting_one
     NotificationFactory(attempts=2, next_attempt_at=timezone.now() + timedelta(minutes=8))
     NotificationFactory(status=Status.SENT, sent_at=old)
     with django_capture_on_commit_callbacks(execute=True):
-        requeued = outbox_recovery.requeue_stale_notifications()
+        requeued = notification_recovery.requeue_stale_notifications()
     assert sorted(requeued) == sorted([lost.pk, abandoned.pk])
     assert len(mail.outbox) == 2
 
@@ -211,7 +211,7 @@ def test_requeue_scan_takes_lost_and_abandoned_rows_but_not_fresh_or_waiting_one
 def test_retry_now_requeues_only_failed_rows():
     failed = NotificationFactory(status=Status.FAILED, attempts=7, last_error="boom")
     sent = NotificationFactory(status=Status.SENT)
-    ids = outbox_recovery.retry_failed_notifications(notification_ids=[failed.pk, sent.pk])
+    ids = notification_recovery.retry_failed_notifications(notification_ids=[failed.pk, sent.pk])
     assert ids == [failed.pk]
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (Status.QUEUED, 0)

@@ -1,4 +1,10 @@
-"""The outbox: every email to an attendee is a row, sent once."""
+"""Notifications: every email to an attendee is a row, sent once.
+
+The one name for them in code is "notification" (this model, services/notifications.py
+and its notification_* helpers, tasks/notifications.py, the admin). The table works as
+a transactional outbox: a row is written in the transaction that decides to send, and
+delivered after the commit.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

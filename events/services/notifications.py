@@ -25,7 +25,7 @@ from django.utils import timezone
 from events.models import Notification, Registration, TrainingSession
 
 from .enqueue import enqueue
-from .outbox_outcomes import mark_failed, mark_sent, mark_skipped, release_for_retry
+from .notification_outcomes import mark_failed, mark_sent, mark_skipped, release_for_retry
 
 logger = logging.getLogger(__name__)
 

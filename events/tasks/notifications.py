@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from events.services import notifications, outbox_recovery, reminders
+from events.services import notification_recovery, notifications, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -58,4 +58,4 @@ def dispatch_due_reminders() -> int:
 @shared_task(name="events.requeue_stale_notifications", ignore_result=True)
 def requeue_stale_notifications() -> int:
     """Beat: enqueue again rows whose broker message or worker was lost."""
-    return len(outbox_recovery.requeue_stale_notifications())
+    return len(notification_recovery.requeue_stale_notifications())

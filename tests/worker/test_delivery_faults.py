@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from events.models import Notification
+from events.services.notification_recovery import requeue_stale_notifications
 from events.services.notifications import queue_notification
-from events.services.outbox_recovery import requeue_stale_notifications
 from events.services.reminders import dispatch_due_reminders
 from tests.factories import RegistrationFactory, SessionFactory
 

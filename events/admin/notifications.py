@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.models import Notification
-from events.services.outbox_recovery import retry_failed_notifications
+from events.services.notification_recovery import retry_failed_notifications
 
 from .scoping import RegistrationRowScopedAdmin
 
