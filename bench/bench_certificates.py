@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, BenchEnv  # noqa: E402
+from bench.common import ROOT, BenchEnv, add_registrations  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_CERTIFICATES", "1000"))
 # The service and the baseline alternate in rounds, so that load from other jobs on
@@ -58,7 +58,6 @@ def make_sessions():
         Training,
         TrainingSession,
     )
-    from events.models.tokens import new_manage_credentials
 
     Certificate.objects.filter(registration__session__venue="Bench Hall").delete()
     AuditEntry.objects.filter(session__venue="Bench Hall").delete()
@@ -77,7 +76,7 @@ def make_sessions():
     now = timezone.now()
     sector = Sector.objects.order_by("order").first()
     names = ["José Núñez", "Nguyễn Thị Minh", "Dana Whitehorse", "Zoë O’Brien"]
-    sessions, registrations = [], []
+    sessions = []
     for round_index in range(ROUNDS):
         session = TrainingSession.objects.create(
             training=training,
@@ -91,22 +90,18 @@ def make_sessions():
             status=TrainingSession.Status.PUBLISHED,
         )
         sessions.append(session)
-        for index in range(round_index * PER_ROUND, (round_index + 1) * PER_ROUND):
-            registrations.append(
-                Registration(
-                    session=session,
-                    full_name=f"{names[index % len(names)]} {index}",
-                    email=f"bench{index}@example.org",
-                    sector=sector,
-                    consented_at=now,
-                    status=Registration.Status.CONFIRMED,
-                    confirmed_at=now,
-                    checked_in_at=session.starts_at,
-                    attended=True,
-                    **new_manage_credentials(),
-                )
-            )
-    Registration.objects.bulk_create(registrations, batch_size=500)
+        first = round_index * PER_ROUND
+        add_registrations(
+            session,
+            PER_ROUND,
+            prefix=f"bench{round_index}-",
+            now=now,
+            full_name=lambda i, first=first: f"{names[(first + i) % len(names)]} {first + i}",
+            sector=sector,
+            status=Registration.Status.CONFIRMED,
+            checked_in_at=session.starts_at,
+            attended=True,
+        )
     return sessions
 
 

@@ -40,8 +40,8 @@ def noop() -> None:
 
 
 def _seed(now) -> None:
-    from events.models import Registration, Sector, Training, TrainingSession
-    from events.models.tokens import new_checkin_code, new_manage_credentials
+    from bench.common import add_registrations
+    from events.models import Sector, Training, TrainingSession
 
     training = Training.objects.create(
         title="Identifying & Reporting Human Trafficking",
@@ -63,23 +63,15 @@ def _seed(now) -> None:
             status=TrainingSession.Status.PUBLISHED,
             what_to_bring="A photo ID",
         )
-        rows = []
-        for number in range(per_session):
-            rows.append(
-                Registration(
-                    session=session,
-                    full_name=f"Attendee {index}-{number}",
-                    email=f"attendee-{index}-{number}@example.org",
-                    organization="Example Org",
-                    sector=sector,
-                    consented_at=now - timedelta(days=3),
-                    status=Registration.Status.CONFIRMED,
-                    confirmed_at=now - timedelta(days=3),
-                    **new_manage_credentials(),
-                    checkin_code=new_checkin_code(),
-                )
-            )
-        Registration.objects.bulk_create(rows, batch_size=1000)
+        add_registrations(
+            session,
+            per_session,
+            prefix=f"attendee-{index}-",
+            now=now - timedelta(days=3),
+            full_name=lambda number, index=index: f"Attendee {index}-{number}",
+            organization="Example Org",
+            sector=sector,
+        )
 
 
 def _start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:

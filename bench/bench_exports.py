@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PYTHON, BenchEnv  # noqa: E402
+from bench.common import PYTHON, BenchEnv, add_registrations  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "50000"))
 TARGET_MB = 200
@@ -58,7 +58,7 @@ def seed() -> int:
 
     from django.utils import timezone
 
-    from events.models import Registration, Sector, Training, TrainingSession
+    from events.models import Training, TrainingSession
 
     training = Training.objects.create(
         title="Identifying & Reporting Human Trafficking", slug="bench", hosts="DHS Blue Campaign"
@@ -72,31 +72,17 @@ def seed() -> int:
         capacity=ROWS,
         status="published",
     )
-    sectors = list(Sector.objects.all())
-    now = timezone.now()
-    batch = []
-    for i in range(ROWS):
-        batch.append(
-            Registration(
-                session=session,
-                full_name=f"Attendee Nguyễn {i:06d}",
-                email=f"attendee{i}@example.org",
-                # Every 50th organization is hostile, so neutralizing is on the measured path.
-                organization="=HYPERLINK(1)" if i % 50 == 0 else f"Organization {i % 700}",
-                sector=sectors[i % len(sectors)],
-                job_title="Front desk",
-                consented_at=now,
-                status="confirmed",
-                confirmed_at=now,
-                checked_in_at=now if i % 3 == 0 else None,
-                attended=i % 3 == 0,
-                manage_token_hash=f"bench-{i}",
-            )
-        )
-        if len(batch) == 5000:
-            Registration.objects.bulk_create(batch)
-            batch = []
-    Registration.objects.bulk_create(batch)
+    add_registrations(
+        session,
+        ROWS,
+        prefix="attendee",
+        full_name=lambda i: f"Attendee Nguyễn {i:06d}",
+        # Every 50th organization is hostile, so neutralizing is on the measured path.
+        organization=lambda i: "=HYPERLINK(1)" if i % 50 == 0 else f"Organization {i % 700}",
+        job_title="Front desk",
+        checked_in_at=lambda i: session.starts_at if i % 3 == 0 else None,
+        attended=lambda i: i % 3 == 0,
+    )
     return session.pk
 
 

@@ -24,7 +24,15 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BenchEnv, Server, build_request, measure, render_table, request  # noqa: E402
+from bench.common import (  # noqa: E402
+    BenchEnv,
+    Server,
+    add_registrations,
+    build_request,
+    measure,
+    render_table,
+    request,
+)
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
@@ -40,8 +48,7 @@ def seed() -> dict:
     """Sessions for the catalogue, one with 500 registrations, one to register for."""
     from django.utils import timezone
 
-    from events.models import Registration, Sector, Training, TrainingSession
-    from events.models.tokens import new_manage_credentials
+    from events.models import Sector, Training, TrainingSession
 
     sectors = list(Sector.objects.all())
     training = Training.objects.create(
@@ -68,34 +75,14 @@ def seed() -> dict:
             status=TrainingSession.Status.PUBLISHED,
         )
 
-    def registrations(target: TrainingSession, count: int, prefix: str) -> None:
-        rows = []
-        for i in range(count):
-            confirmed = i < target.capacity
-            rows.append(
-                Registration(
-                    session=target,
-                    full_name=f"Attendee {i}",
-                    email=f"{prefix}{i}@example.org",
-                    organization="Fargo Public Schools",
-                    sector=sectors[i % len(sectors)],
-                    job_title="Counselor",
-                    consented_at=now,
-                    status="confirmed" if confirmed else "waitlisted",
-                    confirmed_at=now if confirmed else None,
-                    waitlisted_at=None if confirmed else now,
-                    **new_manage_credentials(),
-                )
-            )
-        Registration.objects.bulk_create(rows, batch_size=500)
-
     for n in range(40):
         upcoming = session(2 + n, 60, cities[n % len(cities)])
-        registrations(upcoming, 30 + n, f"s{n}-")
+        add_registrations(upcoming, 30 + n, prefix=f"s{n}-", now=now)
     for n in range(10):
-        registrations(session(-30 - n, 60, cities[n % len(cities)]), 50, f"p{n}-")
+        past = session(-30 - n, 60, cities[n % len(cities)])
+        add_registrations(past, 50, prefix=f"p{n}-", now=now)
     busy = session(1.5, 600, "Fargo")
-    registrations(busy, 500, "busy-")
+    add_registrations(busy, 500, prefix="busy-", now=now)
     target = session(3.5, POST_CAPACITY, "Fargo")
     return {"busy": busy.public_id, "target": target.public_id, "sector": sectors[5].pk}
 

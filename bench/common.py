@@ -109,6 +109,41 @@ class BenchEnv:
         redis.Redis.from_url(self.redis_url).flushdb()
 
 
+def add_registrations(session, count: int, *, prefix: str, now=None, **fields) -> None:
+    """Insert count registrations of session in batches (bulk_create), for seeding.
+
+    The first session.capacity are confirmed, the rest wait. Sectors take turns. Each
+    keyword overrides a field: a value, or a function of the registration's index.
+    """
+    from django.utils import timezone
+
+    from events.models import Registration, Sector
+    from events.models.tokens import new_manage_credentials
+
+    now = now or timezone.now()
+    sectors = list(Sector.objects.order_by("order"))
+    rows = []
+    for index in range(count):
+        confirmed = index < session.capacity
+        status = Registration.Status.CONFIRMED if confirmed else Registration.Status.WAITLISTED
+        values = {
+            "full_name": f"Attendee {index}",
+            "email": f"{prefix}{index}@example.org",
+            "organization": "Fargo Public Schools",
+            "sector": sectors[index % len(sectors)],
+            "job_title": "Counselor",
+            "consented_at": now,
+            "status": status,
+            "confirmed_at": now if confirmed else None,
+            "waitlisted_at": None if confirmed else now,
+            **new_manage_credentials(),
+        }
+        for name, value in fields.items():
+            values[name] = value(index) if callable(value) else value
+        rows.append(Registration(session=session, **values))
+    Registration.objects.bulk_create(rows, batch_size=1000)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
