@@ -144,15 +144,6 @@ def session_for_page(public_id: str, *, include_drafts: bool = False) -> Trainin
     return next(iter(sessions.order_by()[:1]), None)
 
 
-def session_id_for_registration(public_id: str, *, include_drafts: bool = False) -> int | None:
-    """Just the primary key behind a public id: a registration POST needs nothing more
-    until it fails, and the service re-reads the session under its lock anyway."""
-    sessions = TrainingSession.objects.filter(public_id=public_id)
-    if not include_drafts:
-        sessions = sessions.exclude(status=TrainingSession.Status.DRAFT)
-    return sessions.values_list("pk", flat=True).first()
-
-
 def registrations_for_user(user) -> QuerySet[Registration]:
     """A signed-in user's registrations: linked to the account or to its verified email."""
     mine = Q(user=user)

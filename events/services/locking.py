@@ -21,8 +21,10 @@ class SessionBusy(Exception):
     """
 
 
-def lock_session(session_id: int, *, changes_public_pages: bool = True) -> TrainingSession:
-    """Lock the session row until the surrounding transaction ends.
+def lock_session(
+    session_id: int | None = None, *, public_id: str = "", changes_public_pages: bool = True
+) -> TrainingSession:
+    """Lock the session row (by id, or else by public id) until the transaction ends.
 
     Refuses to run outside a transaction, where the lock would be released at once
     and two requests could both take the last seat. On SQLite, select_for_update is a
@@ -46,10 +48,11 @@ def lock_session(session_id: int, *, changes_public_pages: bool = True) -> Train
                 [f"{int(settings.SESSION_LOCK_TIMEOUT * 1000)}ms"],
             )
     try:
-        session = TrainingSession.objects.select_for_update().get(pk=session_id)
+        lookup = {"pk": session_id} if session_id is not None else {"public_id": public_id}
+        session = TrainingSession.objects.select_for_update().get(**lookup)
     except OperationalError as error:
         if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
-            raise SessionBusy(f"Session {session_id} is locked by other requests.") from error
+            raise SessionBusy(f"Session {session_id or public_id} is locked by others.") from error
         raise
     if changes_public_pages:
         public_pages_changed(session=session)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,26 +124,33 @@ def _new_registration(
 
 
 def _seat_tally(*, session_id: int, email: str) -> dict:
-    """The session's confirmed count, whether anyone waits, and email's active place.
+    """The session's confirmed count and email's active registration, in one statement.
 
     Run on every registration under the session lock, so it must not grow with the
-    waiting list: it counts only confirmed seats (at most the capacity, through the
-    (session, status, ...) index), asks whether one waiting row exists, and finds the
-    email through the one-active-registration index.
+    waiting list: it reads only the confirmed rows (at most the capacity, through the
+    (session, status, ...) index) and email's active row (through the one-active-
+    registration index), never the rows that wait.
     """
-    rows = Registration.objects.filter(session_id=session_id)
-    return {
-        "confirmed": rows.filter(status=Registration.Status.CONFIRMED).count(),
-        "someone_waits": rows.filter(status=Registration.Status.WAITLISTED).exists(),
-        "existing_id": rows.filter(email=email)
-        .exclude(status=Registration.Status.CANCELLED)
-        .values_list("pk", flat=True)
-        .first(),
-    }
+    active = Q(email=email) & ~Q(status=Registration.Status.CANCELLED)
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    return Registration.objects.filter(confirmed | active, session_id=session_id).aggregate(
+        confirmed=Count("pk", filter=confirmed), existing_id=Max("pk", filter=active)
+    )
 
 
-def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Registration:
+def _someone_waits(session_id: int) -> bool:
+    return Registration.objects.filter(
+        session_id=session_id, status=Registration.Status.WAITLISTED
+    ).exists()
+
+
+def register_for_session(
+    *, session_id: int | None = None, public_id: str = "", attendee: AttendeeDetails
+) -> Registration:
     """Confirm a seat, or join the waiting list when the session is full.
+
+    The session is named by its id or, from a public page, by its public id (which
+    saves looking the id up first). An unknown one raises TrainingSession.DoesNotExist.
 
     Everything happens in one transaction holding the session lock, so two requests
     can never both take the last seat, and the waiting list is in arrival order.
@@ -155,7 +163,7 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
     try:
         with transaction.atomic():
             # Whether public pages change is decided below: often they do not.
-            session = lock_session(session_id, changes_public_pages=False)
+            session = lock_session(session_id, public_id=public_id, changes_public_pages=False)
             reason = session.registration_closed_reason()
             if reason:
                 raise RegistrationClosed(reason)
@@ -169,9 +177,11 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
                 existing = Registration.objects.get(pk=tally["existing_id"])
                 return send_manage_link_again(registration=existing)
 
-            confirmed, waiting = tally["confirmed"], tally["someone_waits"]
+            confirmed = tally["confirmed"]
+            # Only a free seat makes it matter whether someone waits.
+            waiting = confirmed < session.capacity and _someone_waits(session.pk)
             promoted = 0
-            if waiting and confirmed < session.capacity:
+            if waiting:
                 # Seats were freed without promoting anyone (say, the capacity was
                 # edited straight in the database): those waiting come first. The
                 # promotion fills every free seat or empties the list, so someone
@@ -192,8 +202,11 @@ def register_for_session(*, session_id: int, attendee: AttendeeDetails) -> Regis
         # Reached only when a row was written without the lock (an admin import,
         # direct SQL): the partial unique index kept the second row out. Answer as
         # for any repeat; anything else (a bad sector id) is a real error.
+        this_session = (
+            {"session_id": session_id} if session_id else {"session__public_id": public_id}
+        )
         existing = Registration.objects.filter(
-            session_id=session_id, email=email, status__in=ACTIVE_STATUSES
+            **this_session, email=email, status__in=ACTIVE_STATUSES
         ).first()
         if existing is None:
             raise

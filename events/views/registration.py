@@ -73,24 +73,20 @@ def _active_sectors(request: HttpRequest) -> list[Sector]:
 def _register(request: HttpRequest, public_id: str, form: RegistrationForm) -> tuple[str, int]:
     """Try to register; returns ("", 0) on success, else (closed reason, status).
 
-    A draft's id is found too: the service refuses drafts, and the error page
-    (_get_session) then answers 404 to anyone but staff.
+    The service locks the session by its public id, drafts included: it refuses
+    drafts, and the page with the error (_get_session) answers 404 to all but staff.
     """
-    session_id = None
-    if plausible_public_id(public_id):
-        session_id = selectors.session_id_for_registration(public_id, include_drafts=True)
-    if session_id is None:
+    if not plausible_public_id(public_id):
         raise Http404(_("No such session."))
     if not form.is_valid():
-        return "", 400
+        return "", 400  # the page with the errors answers 404 for an unknown session
     try:
         registration_service.register_for_session(
-            session_id=session_id, attendee=_attendee_from(form, request.user)
+            public_id=public_id, attendee=_attendee_from(form, request.user)
         )
     except registration_service.RegistrationClosed as closed:
         return str(closed), 409
     except TrainingSession.DoesNotExist:
-        # Deleted between the lookup and the lock.
         raise Http404(_("No such session.")) from None
     return "", 0
 
