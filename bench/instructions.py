@@ -6,7 +6,7 @@ Each operation runs in a fresh process twice under valgrind, with N and with 0
 repetitions after the same warm-up; the difference divided by N is the cost of one,
 free of Django's start-up. PostgreSQL's and Redis's own CPU is not counted.
 
-    python bench/instructions.py [register catalogue catalogue_signed_in] [--n 100]
+    python bench/instructions.py [OPERATION ...] [--n 100]
 
 Needs valgrind (Debian: valgrind), PostgreSQL and Redis (BENCH_DATABASE_URL,
 BENCH_REDIS_URL). Prints one line per operation: instructions per operation.
@@ -26,7 +26,7 @@ from bench.common import PYTHON, ROOT, BenchEnv  # noqa: E402
 
 env = BenchEnv(name="instructions", redis_db=11)
 WARM_UP = 20
-OPERATIONS = ("register", "catalogue", "catalogue_signed_in")
+OPERATIONS = ("register", "catalogue", "catalogue_signed_in", "session_signed_in")
 
 
 def _seed() -> dict:
@@ -64,16 +64,20 @@ def _operation(name: str, seeded: dict):
             )
 
         return register
-    client = Client()
-    if name == "catalogue_signed_in":
-        from accounts.models import User
+    from accounts.models import User
+    from events.models import TrainingSession
 
+    client = Client(HTTP_HOST="127.0.0.1")  # a host the bench settings allow
+    path = "/sessions/"
+    if name.endswith("_signed_in"):
         client.force_login(User.objects.get(pk=seeded["user"]))
+    if name.startswith("session"):
+        path = TrainingSession.objects.get(pk=seeded["session"]).get_absolute_url()
 
-    def catalogue() -> None:
-        assert client.get("/sessions/").status_code == 200
+    def page() -> None:
+        assert client.get(path).status_code == 200
 
-    return catalogue
+    return page
 
 
 def inner(name: str, repeat: int) -> None:

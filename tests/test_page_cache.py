@@ -278,3 +278,22 @@ def test_a_member_with_a_message_waiting_sees_it_not_the_stored_copy(client, sec
     assert "Your profile is saved." in page
     assert session.get_absolute_url() in page
     assert "Your profile is saved." not in text(client.get(CATALOGUE))
+
+
+def test_a_signed_in_visitors_session_page_shows_a_new_registration_at_once(
+    sector, django_capture_on_commit_callbacks
+):
+    session = SessionFactory(capacity=10)
+    member = Client()
+    member.force_login(UserFactory())
+    assert "10 seats left" in text(member.get(session.get_absolute_url()))
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(session.get_absolute_url(), form_data(sector))
+    assert "9 seats left" in text(member.get(session.get_absolute_url()))
+    from events.services.sessions import update_session
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = TrainingSession.objects.get(pk=session.pk)
+        stored.venue = "Fargo Public Library"
+        update_session(session=stored, actor=None)
+    assert "Fargo Public Library" in text(member.get(session.get_absolute_url()))

@@ -78,6 +78,8 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
             own = session_version_key(public_id) if session_from else LISTS_KEY
             versions = current_versions([CATALOG_KEY, own])
             request.catalog_version = versions[0]
+            if session_from:
+                request.session_versions = versions
             address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
             key = f"{name}:{':'.join(versions)}:{audience}:{request.LANGUAGE_CODE}:{address}"
             pages = caches["pages"]
@@ -116,6 +118,15 @@ def catalog_version(request: HttpRequest) -> str:
     if not hasattr(request, "catalog_version"):
         request.catalog_version = current_versions([CATALOG_KEY])[0]
     return request.catalog_version
+
+
+def session_versions(request: HttpRequest, public_id: str) -> str:
+    """The catalog version and the session's own, read at most once per request: what
+    anything cached about one session's page is keyed by."""
+    if not hasattr(request, "session_versions"):
+        request.session_versions = current_versions([CATALOG_KEY, session_version_key(public_id)])
+        request.catalog_version = request.session_versions[0]
+    return ":".join(request.session_versions)
 
 
 def lists_version(request: HttpRequest) -> str:

@@ -21,16 +21,25 @@ from events.services import registration as registration_service
 from events.services.waitlist import waitlist_position
 
 from .catalog import FRAGMENT_SECONDS, session_key
-from .page_cache import catalog_version, next_change, stored_page
+from .page_cache import catalog_version, next_change, session_versions, stored_page
 
 
 def _get_session(request: HttpRequest, public_id: str) -> TrainingSession:
-    """The session for a public page; drafts only for staff previewing them."""
-    session = None
-    if plausible_public_id(public_id):
-        session = selectors.session_for_page(public_id, include_drafts=request.user.is_staff)
-    if session is None:
+    """The session for a public page; drafts only for staff previewing them.
+
+    Kept in the fragment cache under the session's versions, so it is exactly as
+    fresh as the session's stored page: a registration or an edit moves them.
+    """
+    if not plausible_public_id(public_id):
         raise Http404(_("No such session."))
+    drafts = request.user.is_staff
+    key = f"session-page:{session_versions(request, public_id)}:{public_id}:{drafts}"
+    session = caches["fragments"].get(key)
+    if session is None:
+        session = selectors.session_for_page(public_id, include_drafts=drafts)
+        if session is None:
+            raise Http404(_("No such session."))
+        caches["fragments"].set(key, session, FRAGMENT_SECONDS)
     return session
 
 
