@@ -1,5 +1,7 @@
 """Request guards that apply to every view: body size, rate limits, a busy session."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 
@@ -52,11 +54,13 @@ class StripNullCharactersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "%00" in request.META.get("QUERY_STRING", ""):
-            cleaned = QueryDict(mutable=True)
-            for key, values in request.GET.lists():
-                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
-            cleaned._mutable = False
-            request.GET = cleaned
+            pairs = [
+                (key.replace("\x00", ""), value.replace("\x00", ""))
+                for key, values in request.GET.lists()
+                for value in values
+            ]
+            # Read-only, as Django's own request.GET is.
+            request.GET = QueryDict(urlencode(pairs))
         return self.get_response(request)
 
 
