@@ -81,11 +81,43 @@ def test_non_ascii_names_survive_in_the_headers_and_in_both_bodies(settings):
         assert name in text and name in html
 
 
-def test_every_message_has_a_list_unsubscribe_header_pointing_to_the_manage_page():
+def test_every_message_has_a_one_click_list_unsubscribe_header():
     notification = _reminder()
     message = _parsed(notification)
     manage_url = "http://testserver" + notification.registration.get_manage_url()
-    assert message["List-Unsubscribe"].strip() == f"<{manage_url}>"
+    assert message["List-Unsubscribe"].strip() == f"<{manage_url}unsubscribe/>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_one_click_post_to_the_emails_unsubscribe_address_switches_reminders_off():
+    from django.test import Client
+
+    notification = _reminder()
+    registration = notification.registration
+    address = _parsed(notification)["List-Unsubscribe"].strip().strip("<>")
+    path = address.removeprefix("http://testserver")
+    # A mailbox provider has no CSRF token and sends just the one field (RFC 8058).
+    provider = Client(enforce_csrf_checks=True)
+    # Opening the link changes nothing: it leads to the manage page.
+    opened = provider.get(path)
+    assert opened.status_code == 302
+    assert opened["Location"] == registration.get_manage_url()
+    registration.refresh_from_db()
+    assert registration.reminders_opt_out is False
+    assert provider.post(path, {"List-Unsubscribe": "yes"}).status_code == 400
+    registration.refresh_from_db()
+    assert registration.reminders_opt_out is False
+    response = provider.post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    registration.refresh_from_db()
+    assert registration.reminders_opt_out is True
+    assert (
+        provider.post(
+            "/manage/not-a-token/unsubscribe/", {"List-Unsubscribe": "One-Click"}
+        ).status_code
+        == 404
+    )
 
 
 def test_message_id_is_stable_per_outbox_row_so_a_resend_can_be_recognised():

@@ -1,7 +1,8 @@
 """Build outbox emails: an HTML and a text part from one shared context.
 
-Every message also carries a List-Unsubscribe header pointing to the attendee's
-manage page (where reminders can be switched off) and a Message-ID derived from the
+Every message also carries a one-click List-Unsubscribe header (RFC 8058: a POST
+to it switches the attendee's reminders off; opening it leads to the manage page)
+and a Message-ID derived from the
 outbox row, so the rare second delivery of one row (see services/notifications.py)
 has the same Message-ID and mail clients can fold it into the first.
 
@@ -359,6 +360,9 @@ def build_message(
             session_calendar(registration.session) if notification.kind in WITH_CALENDAR else None
         )
     inline = [(QR_CID, qr_png(registration.checkin_code))] if context["qr_cid"] else []
+    unsubscribe_url = absolute(
+        reverse("events:manage_unsubscribe", args=[registration.manage_token])
+    )
     message = OutboxEmail(
         subject=subject,
         body=text,
@@ -366,7 +370,9 @@ def build_message(
         to=[registration.email],
         connection=connection,
         headers={
-            "List-Unsubscribe": f"<{context['manage_url']}>",
+            # RFC 8058 one-click: a provider's POST to this address switches reminders off.
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
             "Message-ID": _message_id(notification),
             "X-Notification-Id": str(notification.pk),

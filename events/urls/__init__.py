@@ -14,6 +14,11 @@ urlpatterns = [
     path("manage/<str:token>/", registration.manage, name="manage"),
     path("manage/<str:token>/cancel/", registration.manage_cancel, name="manage_cancel"),
     path("manage/<str:token>/reminders/", registration.manage_reminders, name="manage_reminders"),
+    path(
+        "manage/<str:token>/unsubscribe/",
+        registration.manage_unsubscribe,
+        name="manage_unsubscribe",
+    ),
     path("manage/<str:token>/calendar.ics", registration.manage_ics, name="manage_ics"),
     # Each area keeps its routes in its own module.
     path("", include("events.urls.checkin")),

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events.documents.ics import session_calendar
@@ -236,6 +237,35 @@ def manage_reminders(request: HttpRequest, token: str) -> HttpResponse:
         )
         messages.success(request, _("Your reminder preference is saved."))
     return redirect("events:manage", token=token)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def manage_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe (RFC 8058), the address in every email's List-Unsubscribe.
+
+    A mailbox provider POSTs "List-Unsubscribe=One-Click" here and reminders are
+    switched off, with no page and no CSRF token: the provider has neither, and the
+    token in the address is the secret. Opening the link (a GET, which link scanners
+    also make) changes nothing: it leads to the manage page, where reminders can be
+    switched off by hand.
+    """
+    registration = registration_from_token(token)
+    if request.method == "GET":
+        return redirect("events:manage", token=token)
+    if request.POST.get("List-Unsubscribe") != "One-Click":
+        answer = HttpResponse(
+            _('Send "List-Unsubscribe=One-Click" to switch reminders off.'),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+        return _private(answer)
+    registration_service.set_reminder_preference(registration_id=registration.pk, opt_out=True)
+    answer = HttpResponse(
+        _("Reminders for this registration are switched off."),
+        content_type="text/plain; charset=utf-8",
+    )
+    return _private(answer)
 
 
 @require_safe

@@ -98,6 +98,9 @@ SITE: dict[str, Row] = {
         _all(302), method="POST", kwargs=_token, data=lambda world: {"reminders": "on"}
     ),
     "events:manage_ics": Row(PUBLIC, kwargs=_token),
+    "events:manage_unsubscribe": Row(
+        PUBLIC, method="POST", kwargs=_token, data=lambda world: {"List-Unsubscribe": "One-Click"}
+    ),
     "events:privacy_erase": Row(
         _all(302), method="POST", kwargs=_token, data=lambda world: {"confirm": "on"}
     ),
