@@ -4,6 +4,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 export PORT
+# Links in emails, calendar files and certificate QR codes point at the port `make run`
+# serves on; an explicit SITE_URL always wins.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 
 .PHONY: install install-dev var run serve migrate demo test lint format bench lock clean
 
