@@ -14,6 +14,7 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("", include("events.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),

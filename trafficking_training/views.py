@@ -5,7 +5,9 @@ import math
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -68,6 +70,12 @@ def login_locked_out(request: HttpRequest, original_response=None, credentials=N
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html", {"retention_months": settings.RETENTION_MONTHS})
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for by themselves: the site's icon in static/."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def health(request: HttpRequest) -> HttpResponse:

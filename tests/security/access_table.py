@@ -71,6 +71,7 @@ SITE: dict[str, Row] = {
     "home": Row(PUBLIC),
     "privacy": Row(PUBLIC),
     "health": Row(PUBLIC),
+    "favicon": Row(_all(301)),
     # Accounts
     "accounts:signup": Row((200, 302, 302, 302, 302, 302)),
     "accounts:signup_done": Row(PUBLIC),

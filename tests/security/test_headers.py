@@ -168,3 +168,12 @@ def _refuses_writes(query) -> bool:
 @pytest.mark.parametrize("path", ["/sessions/?city=%00", "/certificates/verify/?code=A%00B"])
 def test_null_characters_in_the_query_string_get_a_page(client, path):
     assert client.get(path).status_code in (200, 404)
+
+
+def test_every_page_names_its_icon_and_favicon_ico_leads_to_it(client):
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
+    assert client.get(response["Location"]).status_code == 200
