@@ -149,13 +149,12 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        public_pages_changed(session=obj)
+        public_pages_changed(obj)
 
     def delete_queryset(self, request, queryset):
         sessions = list(queryset)
         super().delete_queryset(request, queryset)
-        for session in sessions:
-            public_pages_changed(session=session)
+        public_pages_changed(*sessions)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

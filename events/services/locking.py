@@ -55,5 +55,5 @@ def lock_session(
             raise SessionBusy(f"Session {session_id or public_id} is locked by others.") from error
         raise
     if changes_public_pages:
-        public_pages_changed(session=session)
+        public_pages_changed(session)
     return session

@@ -32,18 +32,17 @@ def session_version_key(public_id: str) -> str:
     return f"public-pages:session:{public_id}"
 
 
-def public_pages_changed(*, session=None, catalog: bool = False) -> None:
+def public_pages_changed(*sessions, catalog: bool = False) -> None:
     """Say that public pages are stale, as of the current transaction's commit.
 
-    session: a session whose page changed (its seats, status or details); the lists
-    change with it. catalog=True: every page, for trainings and sectors.
+    sessions: those whose pages changed (their seats, status or details); the lists
+    change with them, and with no session named (a new session) the lists alone.
+    catalog=True: every page, for trainings and sectors.
     """
     if catalog:
         keys = [CATALOG_KEY]
     else:
-        keys = [LISTS_KEY]
-        if session is not None:
-            keys.append(session_version_key(session.public_id))
+        keys = [LISTS_KEY, *(session_version_key(session.public_id) for session in sessions)]
     token = secrets.token_hex(8)
     transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, token), VERSION_SECONDS))
 

@@ -196,7 +196,7 @@ def register_for_session(
             if has_seat or promoted:
                 # Seats left changed. Joining the waiting list changes nothing a public
                 # page shows: the session already said "Full".
-                public_pages_changed(session=session)
+                public_pages_changed(session)
 
             return _new_registration(
                 session=session, attendee=attendee, email=email, has_seat=has_seat
