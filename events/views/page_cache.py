@@ -76,10 +76,7 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
             ):
                 return view(request, *args, **kwargs)
             own = session_version_key(public_id) if session_from else LISTS_KEY
-            versions = current_versions([CATALOG_KEY, own])
-            request.catalog_version = versions[0]
-            if session_from:
-                request.session_versions = versions
+            versions = _versions(request, own)
             address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
             key = f"{name}:{':'.join(versions)}:{audience}:{request.LANGUAGE_CODE}:{address}"
             pages = caches["pages"]
@@ -109,29 +106,38 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
     return decorator
 
 
+def _versions(request: HttpRequest, own: str) -> list[str]:
+    """The catalog version and one more (the lists' or a session's), read in one round
+    trip and at most once per request."""
+    held = getattr(request, "page_versions", None)
+    if held is None:
+        held = request.page_versions = {}
+    if own not in held:
+        held[own] = current_versions([CATALOG_KEY, own])
+    return held[own]
+
+
 def catalog_version(request: HttpRequest) -> str:
-    """The catalog version, read at most once per request.
+    """The catalog version.
 
     Cached fragments (session cards, the blank registration form) carry it in their
     keys, beside what they show that can change (counts, status, updated_at).
     """
-    if not hasattr(request, "catalog_version"):
-        request.catalog_version = current_versions([CATALOG_KEY])[0]
-    return request.catalog_version
+    held = getattr(request, "page_versions", None)
+    if held:
+        return next(iter(held.values()))[0]
+    return _versions(request, LISTS_KEY)[0]
 
 
 def session_versions(request: HttpRequest, public_id: str) -> str:
-    """The catalog version and the session's own, read at most once per request: what
-    anything cached about one session's page is keyed by."""
-    if not hasattr(request, "session_versions"):
-        request.session_versions = current_versions([CATALOG_KEY, session_version_key(public_id)])
-        request.catalog_version = request.session_versions[0]
-    return ":".join(request.session_versions)
+    """The catalog version and the session's own: what anything cached about one
+    session's page is keyed by."""
+    return ":".join(_versions(request, session_version_key(public_id)))
 
 
 def lists_version(request: HttpRequest) -> str:
     """The catalog and lists versions together: for what any session's edit can change."""
-    return ":".join(current_versions([CATALOG_KEY, LISTS_KEY]))
+    return ":".join(_versions(request, LISTS_KEY))
 
 
 def next_change(
