@@ -10,7 +10,7 @@ RUN useradd --create-home --uid 1000 app
 WORKDIR /app
 COPY --from=build /venv /venv
 COPY --chown=app:app . .
-RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build \
+RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput && mkdir -p var/media && chown -R app:app var
 USER app
 EXPOSE 8000

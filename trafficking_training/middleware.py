@@ -10,6 +10,24 @@ from trafficking_training import ratelimits, views
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+HEALTH_PATH = "/healthz"
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz first, before host validation and the HTTPS redirect.
+
+    A load balancer or compose probes a container by its address over plain HTTP
+    (http://127.0.0.1:8000/healthz), a Host that ALLOWED_HOSTS rightly refuses.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == HEALTH_PATH and request.method in {"GET", "HEAD"}:
+            return views.health(request)
+        return self.get_response(request)
+
 
 class RequestTooBigMiddleware:
     """Refuse a body over DATA_UPLOAD_MAX_MEMORY_SIZE with the friendly 413 page.

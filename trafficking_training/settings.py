@@ -5,11 +5,13 @@ filesystem broker under var/broker/, and email to the console and var/mail/.
 Every variable is listed in README.md and .env.example.
 """
 
+import ipaddress
 import re
 import sys
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -62,6 +64,28 @@ ALLOWED_HOSTS = _read(
 )
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
 SITE_URL = _read("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
+
+
+def _is_local(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name
+    return address.is_loopback or address.is_unspecified
+
+
+if PRODUCTION:
+    # Certificates print SITE_URL into their QR codes, and a printed code is
+    # permanent: production needs the public address, never a default or localhost.
+    _site = urlsplit(env.str("SITE_URL", default=""))
+    if _site.scheme not in {"http", "https"} or not _site.hostname:
+        _fail(
+            "SITE_URL is required when DJANGO_ENV=production (e.g. https://trainings.example.org)."
+        )
+    if _is_local(_site.hostname):
+        _fail(f"SITE_URL points at {_site.hostname}; production needs the site's public address.")
 ADMIN_PATH = _read("ADMIN_PATH", env.str, default="admin/").strip("/") + "/"
 if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_PATH):
     _fail("ADMIN_PATH must be a path like admin/ or backoffice-7f3a/.")
@@ -84,6 +108,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe asks by IP address over plain HTTP.
+    "trafficking_training.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -316,8 +342,6 @@ CSRF_FAILURE_VIEW = "trafficking_training.views.csrf_failure"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, default=True)
-    # The load balancer's health probe speaks plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -13,7 +13,6 @@ admin.site.index_title = _("Organize trainings")
 urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
-    path("healthz", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("", include("events.urls")),

@@ -1,10 +1,13 @@
 """Project-wide pages: errors (every failure gets a helpful page), privacy, health."""
 
+import logging
 import math
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
@@ -78,5 +81,56 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("favicon.svg"), permanent=True)
 
 
+logger = logging.getLogger(__name__)
+
+# The broker answers a health probe within this long or counts as down.
+HEALTH_BROKER_TIMEOUT = 2
+
+
+def _database_answers() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache_answers() -> None:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("the cache did not keep a value")
+
+
+def _broker_answers() -> None:
+    from trafficking_training.celery import app
+
+    with app.connection_for_write() as broker:
+        broker.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTH_BROKER_TIMEOUT)
+
+
+HEALTH_CHECKS = {
+    "database": _database_answers,
+    "cache": _cache_answers,
+    "broker": _broker_answers,
+}
+
+
 def health(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+    """/healthz for load balancers and compose: "ok" or "down" per part, 503 if any is down.
+
+    The answer names the parts and nothing else: no versions, hosts or error texts,
+    which go to the log instead. HealthCheckMiddleware serves it before host
+    validation, because a probe asks by IP address, not by the site's name.
+    """
+    report = {}
+    for part, check in HEALTH_CHECKS.items():
+        try:
+            check()
+        except Exception:
+            logger.warning("Health check: the %s is down", part, exc_info=True)
+            report[part] = "down"
+        else:
+            report[part] = "ok"
+    healthy = all(state == "ok" for state in report.values())
+    response = JsonResponse(
+        {"status": "ok" if healthy else "down", **report}, status=200 if healthy else 503
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -70,7 +70,6 @@ def _registration_form(world):
 SITE: dict[str, Row] = {
     "home": Row(PUBLIC),
     "privacy": Row(PUBLIC),
-    "health": Row(PUBLIC),
     "favicon": Row(_all(301)),
     # Accounts
     "accounts:signup": Row((200, 302, 302, 302, 302, 302)),

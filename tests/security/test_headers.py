@@ -88,22 +88,50 @@ def test_admin_lives_under_the_configured_path():
     assert result.stdout.strip() == "/backoffice-7f3a/"
 
 
-def test_production_settings_pass_the_deploy_check():
-    env = {
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": "test-" + "x" * 60 + "-deploy-check-key",
-        "ALLOWED_HOSTS": "trainings.example.org",
-        "REDIS_URL": "redis://127.0.0.1:6379/9",
-        "PATH": "/usr/bin:/bin",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "test-" + "x" * 60 + "-deploy-check-key",
+    "ALLOWED_HOSTS": "trainings.example.org",
+    "SITE_URL": "https://trainings.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/9",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={key: value for key, value in {**PRODUCTION_ENV, **env}.items() if value is not None},
         capture_output=True,
         text=True,
         cwd=str(django_settings.BASE_DIR),
     )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "site_url, message",
+    [
+        (None, "SITE_URL is required"),
+        ("", "SITE_URL is required"),
+        ("trainings.example.org", "SITE_URL is required"),
+        ("http://localhost:8000", "SITE_URL points at localhost"),
+        ("http://127.0.0.1:8000", "SITE_URL points at 127.0.0.1"),
+        ("http://[::1]:8000", "SITE_URL points at ::1"),
+        ("http://0.0.0.0:8000", "SITE_URL points at 0.0.0.0"),
+        ("https://app.localhost", "SITE_URL points at app.localhost"),
+    ],
+)
+def test_production_refuses_to_start_without_a_public_site_url(site_url, message):
+    # A certificate's QR code carries SITE_URL for ever: a wrong one must stop start-up.
+    result = _manage("check", SITE_URL=site_url)
+    assert result.returncode == 2
+    assert f"Configuration error: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_missing_csrf_token_gets_the_friendly_page():

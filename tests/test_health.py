@@ -1,0 +1,57 @@
+"""/healthz: the database, the cache and the broker, each "ok" or "down"; 503 when one is down."""
+
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+DOWN_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def test_health_reports_each_part(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_health_answers_a_probe_by_ip_address_outside_allowed_hosts(client, settings):
+    settings.ALLOWED_HOSTS = ["trainings.example.org"]
+    assert client.get("/", HTTP_HOST="10.0.0.7:8000").status_code == 400
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 200
+
+
+def test_health_is_not_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/privacy/").status_code == 301
+
+
+def test_a_down_broker_gives_503_naming_only_the_part(client, settings):
+    with override_settings(CELERY_BROKER_URL=DOWN_REDIS):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert response.json() == {
+        "status": "down",
+        "database": "ok",
+        "cache": "ok",
+        "broker": "down",
+    }
+    # No host, port, version or error text reaches the answer.
+    for secret in ("127.0.0.1", ":1", "redis", "Error", "refused"):
+        assert secret not in body
+
+
+def test_a_down_cache_gives_503(client, settings):
+    down = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": DOWN_REDIS}
+    with override_settings(CACHES={**settings.CACHES, "default": down}):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "down"
+    assert response.json()["database"] == "ok"
+
+
+def test_a_post_to_healthz_is_not_answered_by_the_probe(client):
+    assert client.post("/healthz").status_code == 404
