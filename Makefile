@@ -9,7 +9,7 @@ export PORT
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
-.PHONY: install install-dev var run serve migrate demo test lint format bench lock clean
+.PHONY: install install-dev var static run serve migrate demo test lint format bench lock clean
 
 $(VENV)/.base: requirements/base.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -36,10 +36,17 @@ migrate: install var
 demo: migrate
 	$(PY) manage.py load_demo_data
 
-# Web (gunicorn), Celery worker and beat together; Ctrl-C stops all three.
-run: demo
+# The static files with their gzip and brotli copies, which `make run` serves.
+static: install var
+	$(PY) manage.py collectstatic --noinput --clear -v 0
+
+# Web (gunicorn), Celery worker and beat together; Ctrl-C stops all three. The shell
+# outlives the Ctrl-C (trap), so honcho's exit status 130 after a clean stop is not
+# reported as make's "Error 130".
+run: export STATIC_FINDERS = False
+run: demo static
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat)"
-	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	@trap 'true' INT; $(VENV)/bin/honcho start -f Procfile -p $(PORT) || [ $$? -eq 130 ]
 
 test: install-dev var
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

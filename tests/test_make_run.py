@@ -1,9 +1,13 @@
-"""`make run` on another port: links in emails, calendars and QR codes follow the port."""
+"""`make run`: links follow its port, and it serves the collected static files compressed."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 # A recipe run by the project's own Makefile, in the environment `make run` gives its
@@ -37,3 +41,41 @@ def test_an_explicit_site_url_wins_over_the_port():
     assert _site_url("PORT=9000", SITE_URL="https://trainings.example.org") == (
         "https://trainings.example.org"
     )
+
+
+def test_make_run_serves_the_collected_files_not_the_source_folders():
+    # Added as a prerequisite of `run`, the recipe sees run's own environment; the
+    # dry run (-n) keeps make from doing anything else, and `+` runs this one recipe.
+    show = (
+        f'show-static-finders: ; +@{sys.executable} -c "import django; django.setup(); '
+        "from django.conf import settings; "
+        "print('finders', settings.WHITENOISE_USE_FINDERS)\""
+    )
+    env = {k: v for k, v in os.environ.items() if k != "STATIC_FINDERS"}
+    env["DJANGO_SETTINGS_MODULE"] = "trafficking_training.settings"
+    result = subprocess.run(
+        ["make", "-n", "--eval", show, "--eval", "run: show-static-finders", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "finders False" in result.stdout.splitlines()
+    assert "manage.py collectstatic" in result.stdout
+
+
+@pytest.mark.django_db
+def test_the_collected_files_are_served_compressed(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    call_command("collectstatic", "--noinput", verbosity=0)
+    settings.WHITENOISE_USE_FINDERS = False
+    client = Client()  # a new handler, so WhiteNoise reads the settings above
+    for encoding in ("br", "gzip"):
+        response = client.get(
+            "/static/vendor/bootstrap/bootstrap.min.css", HTTP_ACCEPT_ENCODING=encoding
+        )
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == encoding
+    plain = client.get("/static/vendor/bootstrap/bootstrap.min.css")
+    assert "Content-Encoding" not in plain

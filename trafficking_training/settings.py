@@ -304,16 +304,20 @@ MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # collectstatic writes gzip and brotli copies beside each file; production's
+        # names carry a hash of the content, so they can be cached for good.
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            else "whitenoise.storage.CompressedStaticFilesStorage"
         )
     },
 }
 
-# Without collectstatic (make run), serve straight from the app and static/ folders.
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# Tests and runserver serve straight from the app and static/ folders. `make run` collects
+# the files first (compressed copies included) and serves that collection:
+# STATIC_FINDERS=False, as in production.
+WHITENOISE_USE_FINDERS = _read("STATIC_FINDERS", env.bool, default=not PRODUCTION)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
