@@ -1,17 +1,21 @@
 # syntax=docker/dockerfile:1
-FROM python:3.11-slim AS build
+# Debian 12 (bookworm), as CI runs on: its postgresql-client (15) matches compose's postgres:15.
+FROM python:3.11-slim-bookworm AS build
 WORKDIR /app
 COPY requirements/base.txt requirements/base.txt
 RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir -r requirements/base.txt
 
-FROM python:3.11-slim
+FROM python:3.11-slim-bookworm
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+# pg_dump and pg_restore, for manage.py backup and restore.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 app
 WORKDIR /app
 COPY --from=build /venv /venv
 COPY --chown=app:app . .
 RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=https://build.invalid \
-    python manage.py collectstatic --noinput && mkdir -p var/media && chown -R app:app var
+    python manage.py collectstatic --noinput && mkdir -p var/media var/backups && chown -R app:app var
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "trafficking_training.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
