@@ -16,6 +16,7 @@ from events.selectors import roster as roster_selectors
 from events.services import sessions as session_service
 from events.services.public_pages import public_pages_changed
 
+from .impact import ImpactReportViews
 from .scoping import OrganizerScopedAdmin
 
 CHART_ROW = 26  # px per sector bar in the roster summary chart
@@ -165,6 +166,8 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            # Before the object URLs, whose <path:object_id> would take "impact".
+            *ImpactReportViews(self).urls(),
             path("<path:object_id>/roster.csv", view(self.roster_csv), name="events_session_csv"),
             path(
                 "<path:object_id>/roster.xlsx", view(self.roster_xlsx), name="events_session_xlsx"

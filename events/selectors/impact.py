@@ -1,0 +1,412 @@
+"""Impact reports for funders: who was trained, from which sectors and organizations, where.
+
+Every figure is counted by the database (GROUP BY with conditional aggregates), over
+the sessions the user may see (events.selectors.roster.sessions_for_organizer), so the
+page, its exports and the PDF read one ImpactReport and always agree. The report runs
+six queries whatever the number of registrations.
+
+Counting rules, the same in every query:
+- a session counts when it is published (drafts and cancelled sessions held nothing)
+  and its local start date, in its own time zone, falls in the period;
+- cancelled registrations never count; waiting-list places count only as unmet demand
+  (still waiting when the session started);
+- anonymized registrations count: erasure keeps the sector, organization and attendance;
+- organizations are grouped by their trimmed, lower-cased name.
+"""
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Case, Count, DateField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Concat, Lower, NullIf, Trim, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Registration, Sector, TrainingSession
+from events.models.catalog import TIMEZONE_CHOICES
+
+from .roster import sessions_for_organizer
+
+# How many organizations the "top organizations" and "reached" lists name.
+TOP_ORGANIZATIONS = 25
+# The sector whose organizations the report names when no sector is chosen.
+DEFAULT_REACHED_SECTOR = "schools-education"
+
+CONFIRMED = Registration.Status.CONFIRMED
+WAITLISTED = Registration.Status.WAITLISTED
+
+
+# --- The period ----------------------------------------------------------------------
+
+PERIODS = {
+    "this_quarter": _("This quarter"),
+    "last_quarter": _("Last quarter"),
+    "this_year": _("This year"),
+    "fiscal_year": _("Federal fiscal year (Oct–Sep)"),
+}
+DEFAULT_PERIOD = "this_year"
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter_start(start: date) -> date:
+    return date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+
+
+def period_range(period: str, today: date) -> tuple[date, date]:
+    """First and last day (inclusive) of a quick-pick period containing or preceding today."""
+    if period == "this_quarter":
+        start = _quarter_start(today)
+        return start, _next_quarter_start(start) - timedelta(days=1)
+    if period == "last_quarter":
+        end = _quarter_start(today) - timedelta(days=1)
+        return _quarter_start(end), end
+    if period == "this_year":
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    if period == "fiscal_year":
+        # The federal fiscal year 2027 runs from October 1, 2026 to September 30, 2027.
+        first_year = today.year if today.month >= 10 else today.year - 1
+        return date(first_year, 10, 1), date(first_year + 1, 9, 30)
+    raise ValueError(f"unknown period {period!r}")
+
+
+# --- Filters and results --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImpactFilters:
+    """What the report covers. Dates are local start dates of sessions, inclusive."""
+
+    starts_on: date
+    ends_on: date
+    training_id: int | None = None
+    city: str = ""
+    state: str = ""
+    sector_id: int | None = None
+    mode: str = ""  # "", "in_person" or "online"
+    organizer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Headline:
+    sessions_held: int
+    sessions_upcoming: int
+    registered: int
+    attendances: int
+    people_attended: int
+    confirmed_ended: int
+    attended_ended: int
+    organizations: int
+    cities: int
+    certificates: int
+    unmet_demand: int
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Attended ÷ confirmed in sessions that have ended, as a percentage."""
+        if not self.confirmed_ended:
+            return None
+        return round(100 * self.attended_ended / self.confirmed_ended, 1)
+
+
+@dataclass(frozen=True)
+class SectorRow:
+    name: str
+    registered: int
+    attended: int
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date
+    sessions: int
+    registered: int
+    attended: int
+
+
+@dataclass(frozen=True)
+class CityRow:
+    city: str
+    state: str
+    sessions: int
+    registered: int
+    attended: int
+
+
+@dataclass(frozen=True)
+class OrganizationRow:
+    name: str
+    registered: int
+    attended: int
+
+
+@dataclass(frozen=True)
+class ReachedOrganizations:
+    """The organizations that attendees of one sector came from ("schools reached")."""
+
+    sector: Sector | None
+    count: int
+    rows: list[OrganizationRow]
+
+
+@dataclass(frozen=True)
+class LearningMeasures:
+    """Evaluation results. There are no evaluations yet (the evaluation issue adds them):
+    until then available is False and every measure is None, and the page says so."""
+
+    available: bool = False
+    completion_rate: float | None = None
+    confident_pre: float | None = None
+    confident_post: float | None = None
+    knowledge_pre: float | None = None
+    knowledge_post: float | None = None
+
+    @property
+    def knowledge_gain(self) -> float | None:
+        if self.knowledge_pre is None or self.knowledge_post is None:
+            return None
+        return round(self.knowledge_post - self.knowledge_pre, 1)
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    filters: ImpactFilters
+    generated_at: datetime
+    headline: Headline
+    by_sector: list[SectorRow]
+    by_month: list[MonthRow]
+    by_city: list[CityRow]
+    top_organizations: list[OrganizationRow]
+    reached: ReachedOrganizations
+    learning: LearningMeasures = field(default_factory=LearningMeasures)
+
+
+# --- Expressions ----------------------------------------------------------------------
+
+
+def _local_start_date(prefix: str = "") -> Case:
+    """The session's start date on its own clock, computed by the database.
+
+    One branch per zone the session form offers (TruncDate AT TIME ZONE); any other
+    value falls back to the site's zone.
+    """
+    starts_at = f"{prefix}starts_at"
+    return Case(
+        *(
+            When(
+                **{f"{prefix}timezone": name},
+                then=TruncDate(starts_at, tzinfo=zoneinfo.ZoneInfo(name)),
+            )
+            for name, _label in TIMEZONE_CHOICES
+        ),
+        default=TruncDate(starts_at, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)),
+        output_field=DateField(),
+    )
+
+
+def _organization_key(field_name: str) -> NullIf:
+    """Trimmed, lower-cased organization; NULL for a blank one, which COUNT skips."""
+    return NullIf(Lower(Trim(field_name)), Value(""))
+
+
+def _registration_q(filters: ImpactFilters, prefix: str = "") -> Q:
+    """Registrations that count as registered (confirmed), in the chosen sector."""
+    q = Q(**{f"{prefix}status": CONFIRMED})
+    if filters.sector_id:
+        q &= Q(**{f"{prefix}sector_id": filters.sector_id})
+    return q
+
+
+def report_sessions(user, filters: ImpactFilters) -> QuerySet[TrainingSession]:
+    """Published sessions in the user's scope that match the filters (not the sector)."""
+    # A coarse bound in UTC first, so the index on starts_at narrows the scan; the
+    # exact bound is the local date.
+    lower = datetime.combine(filters.starts_on, time.min, tzinfo=UTC) - timedelta(days=1)
+    upper = datetime.combine(filters.ends_on, time.min, tzinfo=UTC) + timedelta(days=2)
+    sessions = (
+        sessions_for_organizer(user)
+        .filter(
+            status=TrainingSession.Status.PUBLISHED,
+            starts_at__gte=lower,
+            starts_at__lt=upper,
+        )
+        .alias(local_start=_local_start_date())
+        .filter(local_start__gte=filters.starts_on, local_start__lte=filters.ends_on)
+    )
+    if filters.training_id:
+        sessions = sessions.filter(training_id=filters.training_id)
+    if filters.city:
+        sessions = sessions.filter(city=filters.city)
+    if filters.state:
+        sessions = sessions.filter(state=filters.state)
+    if filters.organizer_id:
+        sessions = sessions.filter(organizers=filters.organizer_id)
+    # The catalogue's rule: a hybrid session is both in person and online.
+    if filters.mode == "online":
+        sessions = sessions.exclude(online_url="")
+    elif filters.mode == "in_person":
+        sessions = sessions.exclude(venue="")
+    return sessions.order_by()
+
+
+def _session_counts(filters: ImpactFilters) -> dict:
+    """Conditional aggregates over sessions LEFT JOIN registrations (one row per
+    registration, so sessions are counted DISTINCT)."""
+    registered = _registration_q(filters, "registrations__")
+    attended = registered & Q(registrations__attended=True)
+    return {
+        "sessions": Count("pk", distinct=True),
+        "registered": Count("registrations", filter=registered),
+        "attended": Count("registrations", filter=attended),
+    }
+
+
+def _registrations(user, filters: ImpactFilters) -> QuerySet[Registration]:
+    """Registered (confirmed) people of the report's sessions, in the chosen sector."""
+    sessions = report_sessions(user, filters).values("pk")
+    return Registration.objects.filter(_registration_q(filters), session__in=sessions).order_by()
+
+
+# --- The queries ----------------------------------------------------------------------
+
+
+def _headline(user, filters: ImpactFilters, now: datetime, reached_sector_id) -> tuple:
+    registered = _registration_q(filters, "registrations__")
+    attended = registered & Q(registrations__attended=True)
+    ended = Q(ends_at__lte=now)
+    waiting = Q(registrations__status=WAITLISTED, starts_at__lte=now)
+    if filters.sector_id:
+        waiting &= Q(registrations__sector_id=filters.sector_id)
+    reached = attended & Q(registrations__sector_id=reached_sector_id)
+    totals = report_sessions(user, filters).aggregate(
+        sessions_held=Count("pk", distinct=True, filter=ended),
+        sessions_upcoming=Count("pk", distinct=True, filter=~ended),
+        registered=Count("registrations", filter=registered),
+        attendances=Count("registrations", filter=attended),
+        # Emails are stored normalized (trimmed, lower-case) by the registration service.
+        people_attended=Count("registrations__email", distinct=True, filter=attended),
+        confirmed_ended=Count("registrations", filter=registered & ended),
+        attended_ended=Count("registrations", filter=attended & ended),
+        organizations=Count(
+            _organization_key("registrations__organization"), distinct=True, filter=attended
+        ),
+        cities=Count(Concat(Lower(Trim("city")), Value(","), "state"), distinct=True),
+        certificates=Count(
+            "registrations__certificate",
+            filter=registered & Q(registrations__certificate__revoked_at__isnull=True),
+        ),
+        unmet_demand=Count("registrations", filter=waiting),
+        reached=Count(
+            _organization_key("registrations__organization"), distinct=True, filter=reached
+        ),
+    )
+    reached_count = totals.pop("reached")
+    return Headline(**totals), reached_count
+
+
+def _by_sector(user, filters: ImpactFilters) -> list[SectorRow]:
+    rows = (
+        _registrations(user, filters)
+        .values("sector_id")
+        .annotate(
+            name=Min("sector__name"),
+            order=Min("sector__order"),
+            registered=Count("pk"),
+            attended=Count("pk", filter=Q(attended=True)),
+        )
+        .order_by("order", "name")
+    )
+    return [SectorRow(r["name"], r["registered"], r["attended"]) for r in rows]
+
+
+def _by_month(user, filters: ImpactFilters) -> list[MonthRow]:
+    rows = (
+        report_sessions(user, filters)
+        .annotate(month=TruncMonth(_local_start_date()))
+        .values("month")
+        .annotate(**_session_counts(filters))
+        .order_by("month")
+    )
+    return [MonthRow(r["month"], r["sessions"], r["registered"], r["attended"]) for r in rows]
+
+
+def _by_city(user, filters: ImpactFilters) -> list[CityRow]:
+    rows = (
+        report_sessions(user, filters)
+        .annotate(city_key=Lower(Trim("city")))
+        .values("city_key", "state")
+        .annotate(shown=Min(Trim("city")), **_session_counts(filters))
+        .order_by("-attended", "-registered", "city_key")
+    )
+    return [
+        CityRow(r["shown"], r["state"], r["sessions"], r["registered"], r["attended"]) for r in rows
+    ]
+
+
+def _organizations(registrations: QuerySet[Registration], limit: int) -> list[OrganizationRow]:
+    rows = (
+        registrations.annotate(key=_organization_key("organization"))
+        .filter(key__isnull=False)
+        .values("key")
+        .annotate(
+            shown=Min(Trim("organization")),
+            registered=Count("pk"),
+            attended=Count("pk", filter=Q(attended=True)),
+        )
+        .order_by("-attended", "-registered", "key")[:limit]
+    )
+    return [OrganizationRow(r["shown"], r["registered"], r["attended"]) for r in rows]
+
+
+def reached_sector(filters: ImpactFilters, sectors: list[Sector]) -> Sector | None:
+    """The sector whose organizations are named: the chosen one, else schools."""
+    for sector in sectors:
+        if filters.sector_id and sector.pk == filters.sector_id:
+            return sector
+        if not filters.sector_id and sector.slug == DEFAULT_REACHED_SECTOR:
+            return sector
+    return None
+
+
+def impact_report(
+    user, filters: ImpactFilters, *, sectors: list[Sector], now: datetime | None = None
+) -> ImpactReport:
+    """The whole report for one user and set of filters, in six queries.
+
+    sectors: every sector (the filter form has them already), to name the sector whose
+    organizations are listed without another query.
+    """
+    now = now or timezone.now()
+    sector = reached_sector(filters, sectors)
+    sector_id = sector.pk if sector else None
+    headline, reached_count = _headline(user, filters, now, sector_id)
+    registrations = _registrations(user, filters)
+    reached_rows = (
+        _organizations(registrations.filter(sector_id=sector_id, attended=True), TOP_ORGANIZATIONS)
+        if sector
+        else []
+    )
+    return ImpactReport(
+        filters=filters,
+        generated_at=now,
+        headline=headline,
+        by_sector=_by_sector(user, filters),
+        by_month=_by_month(user, filters),
+        by_city=_by_city(user, filters),
+        top_organizations=_organizations(registrations, TOP_ORGANIZATIONS),
+        reached=ReachedOrganizations(sector=sector, count=reached_count, rows=reached_rows),
+        learning=learning_measures(user, filters),
+    )
+
+
+def learning_measures(user, filters: ImpactFilters) -> LearningMeasures:
+    """Evaluation completion, confidence and knowledge, pre vs post, for the same sessions.
+
+    No evaluations exist yet: this returns "not available" without a query. The
+    evaluation issue fills it in from report_sessions(user, filters).
+    """
+    return LearningMeasures()
