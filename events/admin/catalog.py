@@ -7,9 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from events.documents import exports
+from events.documents.charts import bar_chart, chart_svg
 from events.documents.pdf.signin import render_signin_sheet
 from events.models import Registration, Sector, Training, TrainingSession
 from events.selectors import roster as roster_selectors
@@ -18,10 +20,6 @@ from events.services.public_pages import public_pages_changed
 
 from .impact import ImpactReportViews
 from .scoping import OrganizerScopedAdmin
-
-CHART_ROW = 26  # px per sector bar in the roster summary chart
-CHART_LABEL = 230  # px reserved for sector names
-CHART_BARS = 300  # px for the longest bar
 
 
 class ShownOnEveryPublicPageAdmin(admin.ModelAdmin):
@@ -60,28 +58,22 @@ class TrainingAdmin(ShownOnEveryPublicPageAdmin):
     search_fields = ["title"]
 
 
-def sector_chart(summary: roster_selectors.RosterSummary) -> dict:
-    """Geometry of the server-rendered SVG bar chart (attributes only: no inline styles)."""
-    largest = max((s.count for s in summary.sectors), default=0) or 1
-    bars = [
-        {
-            "name": s.name,
-            "count": s.count,
-            "percent": s.percent,
-            "y": i * CHART_ROW,
-            "text_y": i * CHART_ROW + 17,
-            "width": max(2, round(CHART_BARS * s.count / largest)),
-            "count_x": CHART_LABEL + max(2, round(CHART_BARS * s.count / largest)) + 6,
-        }
-        for i, s in enumerate(summary.sectors)
-    ]
-    return {
-        "bars": bars,
-        "height": max(CHART_ROW, CHART_ROW * len(bars)),
-        "width": CHART_LABEL + CHART_BARS + 90,
-        "label_x": CHART_LABEL - 8,
-        "bar_x": CHART_LABEL,
-    }
+def sector_chart(summary: roster_selectors.RosterSummary) -> SafeString:
+    """The session page's chart: attended people by sector once the session has ended,
+    confirmed people before, and its title says which."""
+    if summary.counts_attended:
+        title, series = _("People who attended, by sector (the session has ended)"), _("Attended")
+    else:
+        title = _("Confirmed attendees by sector (the session has not ended yet)")
+        series = _("Confirmed")
+    chart = bar_chart(
+        title=str(title),
+        category_label=str(_("Sector")),
+        value_label=str(_("People")),
+        labels=[s.name for s in summary.sectors],
+        series=[(str(series), [s.count for s in summary.sectors])],
+    )
+    return chart_svg(chart, chart_id="sector-chart")
 
 
 @admin.register(TrainingSession)
@@ -233,11 +225,11 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         session = self.get_object(request, object_id)
-        summary = roster_selectors.roster_summary(session.pk)
+        summary = roster_selectors.roster_summary(session)
         extra_context = {
             **(extra_context or {}),
             "roster_summary": summary,
-            "sector_chart": sector_chart(summary),
+            "sector_chart": sector_chart(summary) if summary.sectors else "",
             "roster_url": reverse("admin:events_registration_changelist")
             + f"?session__id__exact={session.pk}",
             "checkin_url": reverse("events:organize_checkin", args=[session.pk]),

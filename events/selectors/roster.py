@@ -6,9 +6,11 @@ never reach session B's people through any of them.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, Trim
+from django.utils import timezone
 
 from events.models import AuditEntry, Registration, Sector, TrainingSession
 
@@ -107,6 +109,9 @@ class RosterSummary:
     attended: int
     organizations: int
     sectors: list[SectorCount]
+    # After the session has ended the sectors count the people who attended; before
+    # that, the people confirmed.
+    counts_attended: bool = False
 
     @property
     def attendance_rate(self) -> float | None:
@@ -116,9 +121,11 @@ class RosterSummary:
         return round(100 * self.attended / self.confirmed, 1)
 
 
-def roster_summary(session_id: int) -> RosterSummary:
-    """Who is coming, for the session page and grant reports: three queries, any size."""
-    active = Registration.objects.filter(session_id=session_id).exclude(
+def roster_summary(session: TrainingSession, *, now: datetime | None = None) -> RosterSummary:
+    """Who is coming (or, once the session has ended, who came), for the session page:
+    three queries, any size."""
+    counts_attended = session.ends_at <= (now or timezone.now())
+    active = Registration.objects.filter(session_id=session.pk).exclude(
         status=Registration.Status.CANCELLED
     )
     totals = active.aggregate(
@@ -133,11 +140,11 @@ def roster_summary(session_id: int) -> RosterSummary:
             filter=Q(status=Registration.Status.CONFIRMED) & ~Q(organization=""),
         ),
     )
+    counted = active.filter(status=Registration.Status.CONFIRMED)
+    if counts_attended:
+        counted = counted.filter(attended=True)
     by_sector = dict(
-        active.filter(status=Registration.Status.CONFIRMED)
-        .values_list("sector_id")
-        .annotate(n=Count("pk"))
-        .values_list("sector_id", "n")
+        counted.values_list("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n")
     )
     total = sum(by_sector.values())
     sectors = [
@@ -145,4 +152,4 @@ def roster_summary(session_id: int) -> RosterSummary:
         for pk, name in Sector.objects.filter(pk__in=by_sector).values_list("pk", "name")
     ]
     sectors.sort(key=lambda s: (-s.count, s.name))
-    return RosterSummary(sectors=sectors, **totals)
+    return RosterSummary(sectors=sectors, counts_attended=counts_attended, **totals)

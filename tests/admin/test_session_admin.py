@@ -74,6 +74,39 @@ def test_session_page_summarizes_the_roster_by_sector(client_a, session_a):
     assert b"Healthcare" in response.content
 
 
+def test_session_page_chart_counts_confirmed_people_before_the_end_and_says_so(client_a, session_a):
+    health = Sector.objects.get(slug="healthcare")
+    RegistrationFactory.create_batch(2, session=session_a, sector=health)
+    response = client_a.get(reverse("admin:events_trainingsession_change", args=[session_a.pk]))
+    summary = response.context["roster_summary"]
+    assert summary.counts_attended is False
+    assert [(s.name, s.count) for s in summary.sectors] == [("Healthcare", 2)]
+    assert "Confirmed attendees by sector (the session has not ended yet)" in (
+        response.content.decode()
+    )
+
+
+def test_session_page_chart_counts_attended_people_once_the_session_has_ended(client_a, session_a):
+    health = Sector.objects.get(slug="healthcare")
+    schools = Sector.objects.get(slug="schools-education")
+    session_a.starts_at = timezone.now() - timedelta(days=2)
+    session_a.ends_at = session_a.starts_at + timedelta(hours=3)
+    session_a.save()
+    RegistrationFactory.create_batch(3, session=session_a, sector=health)
+    RegistrationFactory(session=session_a, sector=health, attended=True)
+    RegistrationFactory.create_batch(2, session=session_a, sector=schools, attended=True)
+    response = client_a.get(reverse("admin:events_trainingsession_change", args=[session_a.pk]))
+    summary = response.context["roster_summary"]
+    assert summary.counts_attended is True
+    assert [(s.name, s.count) for s in summary.sectors] == [
+        ("Schools & education", 2),
+        ("Healthcare", 1),
+    ]
+    html = response.content.decode()
+    assert "People who attended, by sector (the session has ended)" in html
+    assert '<title id="sector-chart-title">' in html
+
+
 def test_editing_the_start_time_sends_session_changed_to_active_registrants(
     client_a, session_a, organizer_a
 ):

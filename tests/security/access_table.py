@@ -140,6 +140,12 @@ NEGATIVE: dict[str, Row] = {
         (LOGIN, 403, 403, 200, 404, 200),
         kwargs=lambda world: {"session_id": world.other_session.pk},
     ),
+    # The other session's training is not a choice for the organizer: the export
+    # refuses the filter (400), never returns its figures.
+    "admin:events_impact_xlsx (other training)": Row(
+        (LOGIN, LOGIN, LOGIN, 200, 400, 200),
+        query="?training={other_training}",
+    ),
     "events:certificate_verify (unknown code)": Row(
         _all(404), kwargs=lambda world: {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"}
     ),
@@ -185,6 +191,12 @@ ADMIN: dict[str, Row] = {
     "admin:events_roster_xlsx": Row(
         (LOGIN, LOGIN, LOGIN, 200, 200, 200), query="?session={session}"
     ),
+    # The impact report and its exports: every organizer, over their own sessions only
+    # (the other organizer gets a report of theirs, without this session's people).
+    "admin:events_impact_report": Row(STAFF_ONLY),
+    "admin:events_impact_xlsx": Row(STAFF_ONLY),
+    "admin:events_impact_pdf": Row(STAFF_ONLY),
+    "admin:events_impact_csv": Row(STAFF_ONLY, kwargs=lambda world: {"table": "sectors"}),
     # Organizers see issuance progress of their own sessions and start runs for them.
     "admin:events_certificate_issuance": Row(STAFF_ONLY),
     "admin:events_certificate_issuance_start": Row(

@@ -42,7 +42,9 @@ def _url(key: str, row: Row, world) -> str:
         url = row.path(world).replace("{admin}", settings.ADMIN_PATH)
     else:
         url = reverse(key.split(" (")[0], kwargs=row.kwargs(world))
-    return url + row.query.format(session=world.session.pk)
+    return url + row.query.format(
+        session=world.session.pk, other_training=world.other_session.training_id
+    )
 
 
 def _answer(response) -> object:
