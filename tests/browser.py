@@ -46,3 +46,28 @@ def page(browser, live_server, settings):
     page = context.new_page()
     yield page
     context.close()
+
+
+AXE_SOURCE = os.path.join(os.path.dirname(__file__), "vendor", "axe-core", "axe.min.js")
+# WCAG 2.1 A and AA, the level the project aims for.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page, *, selector: str | None = None) -> list[str]:
+    """Run axe-core on the page (or one part of it) and describe each violation.
+
+    page.evaluate runs through the DevTools protocol, which the page's CSP does not
+    govern, so axe needs no script-src exception.
+    """
+    with open(AXE_SOURCE, encoding="utf-8") as handle:
+        page.evaluate(handle.read())
+    results = page.evaluate(
+        """([selector, tags]) => axe.run(selector || document,
+            {runOnly: {type: "tag", values: tags}})""",
+        [selector, AXE_TAGS],
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in results["violations"]
+    ]
