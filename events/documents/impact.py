@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from events.selectors.impact import ImpactReport
 
@@ -159,7 +160,11 @@ def report_tables(report: ImpactReport) -> list[ReportTable]:
                     (attended, [r.attended for r in organizations]),
                 ],
             ),
-            note=_("The %(count)d organizations that sent the most people.")
+            note=ngettext(
+                "The organization that sent the most people.",
+                "The %(count)d organizations that sent the most people.",
+                len(organizations),
+            )
             % {"count": len(organizations)},
         ),
         ReportTable(
@@ -175,7 +180,11 @@ def report_tables(report: ImpactReport) -> list[ReportTable]:
                 labels=[r.name for r in reached.rows],
                 series=[(attended, [r.attended for r in reached.rows])],
             ),
-            note=_("%(count)d organizations in all; the table names the first %(shown)d.")
+            note=ngettext(
+                "%(count)d organization in all; the table names the first %(shown)d.",
+                "%(count)d organizations in all; the table names the first %(shown)d.",
+                reached.count,
+            )
             % {"count": reached.count, "shown": len(reached.rows)},
         ),
     ]
