@@ -1,4 +1,4 @@
-"""Public forms: registration, catalogue filters, the manage page."""
+"""Forms: registration, catalogue filters, the manage page, and the door's walk-ins."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +49,8 @@ _MODEL_FIELDS = forms.fields_for_model(
         "email": _("We send your confirmation and a private link to manage it here."),
     },
 )
+# Only a walk-in may have no email (WalkInForm); whoever registers gives one.
+_MODEL_FIELDS["email"].required = True
 SECTOR_LABEL = Registration._meta.get_field("sector").formfield().label
 
 
@@ -125,3 +127,38 @@ class ResendManageLinkForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("The address you registered with."),
     )
+
+
+class WalkInForm(forms.Form):
+    """Someone at the door without a place: the organizer adds them and checks them in."""
+
+    full_name = _MODEL_FIELDS["full_name"]
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        max_length=254,
+        help_text=_("Optional, but needed to send them their certificate."),
+    )
+    organization = _MODEL_FIELDS["organization"]
+    consent = forms.BooleanField(
+        label=_("They agreed that we keep these details, as the privacy notice describes."),
+        required=True,
+        error_messages={"required": _("Ask for their consent before adding them.")},
+    )
+    field_order = ["full_name", "email", "organization", "sector", "consent"]
+
+    def __init__(self, *args, sectors: list[Sector] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"] = SectorChoiceField(
+            sectors=list(Sector.objects.filter(active=True)) if sectors is None else sectors,
+            empty_label=_("Choose the sector they work in"),
+            label=SECTOR_LABEL,
+            error_messages={"invalid_choice": _("Choose one of the listed sectors.")},
+        )
+        self.order_fields(self.field_order)
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Please enter their name."))
+        return name

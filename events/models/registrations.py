@@ -34,8 +34,9 @@ class Registration(models.Model):
         related_name="registrations",
     )
     full_name = models.CharField(_("full name"), max_length=200)
-    # Stored normalized (trimmed, lower-case) by the registration service.
-    email = models.EmailField(_("email"), max_length=254)
+    # Stored normalized (trimmed, lower-case) by the registration service. Blank only
+    # for a walk-in who gave none at the door (no emails, no certificate by email).
+    email = models.EmailField(_("email"), max_length=254, blank=True)
     organization = models.CharField(_("organization"), max_length=200, blank=True)
     sector = models.ForeignKey(
         Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="registrations"
@@ -77,7 +78,7 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "email"],
-                condition=~Q(status="cancelled"),
+                condition=~Q(status="cancelled") & ~Q(email=""),
                 name="one_active_registration_per_email",
             ),
             models.UniqueConstraint(fields=["manage_token_hash"], name="unique_manage_token"),

@@ -212,6 +212,8 @@ def skip_reason(notification: Notification, *, now: datetime | None = None) -> s
     kind = notification.kind
     if registration.anonymized_at is not None:
         return "registrant anonymized"
+    if not registration.email:
+        return "no email address (a walk-in who gave none)"
     if kind in {Notification.Kind.REMINDER, Notification.Kind.SESSION_CHANGED}:
         if registration.status == Registration.Status.CANCELLED:
             return "registration cancelled"

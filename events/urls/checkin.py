@@ -16,6 +16,11 @@ urlpatterns = [
         name="organize_checkin_submit",
     ),
     path(
+        "organize/sessions/<int:session_id>/check-in/walk-in/",
+        checkin.walk_in_submit,
+        name="organize_walk_in",
+    ),
+    path(
         "organize/sessions/<int:session_id>/check-in/counts/",
         checkin.checkin_counts,
         name="organize_checkin_counts",

@@ -1,4 +1,5 @@
-"""The door check-in page for organizers: search, one-click check-in, QR scan, live counts.
+"""The door check-in page for organizers: search, one-click check-in, QR scan, live counts,
+and walk-ins (someone without a place, added and checked in at once).
 
 Staff only, and scoped exactly like the admin (events.selectors.roster): a session
 the user does not organize is a 404. Check-in goes through the attendance service,
@@ -18,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from events.forms import WalkInForm
 from events.models import Registration, TrainingSession
 from events.selectors import roster as roster_selectors
-from events.services import attendance
+from events.services import attendance, walk_ins
 
 
 def _organizer_session(request: HttpRequest, session_id: int) -> TrainingSession:
@@ -39,11 +41,9 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-@never_cache
-@login_required
-@require_GET
-def checkin_page(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _organizer_session(request, session_id)
+def _door_page(
+    request: HttpRequest, session: TrainingSession, *, walk_in: WalkInForm, status: int = 200
+) -> HttpResponse:
     query = request.GET.get("q", "")
     return render(
         request,
@@ -53,8 +53,64 @@ def checkin_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "query": query,
             "results": roster_selectors.search_for_checkin(session_id=session.pk, query=query),
             "counts": roster_selectors.checkin_counts(session.pk),
+            "walk_in": walk_in,
         },
+        status=status,
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def checkin_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _organizer_session(request, session_id)
+    return _door_page(request, session, walk_in=WalkInForm(auto_id="walk-in-%s"))
+
+
+@never_cache
+@login_required
+@require_POST
+def walk_in_submit(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Add someone who came without a place and check them in; errors stay on the door page."""
+    session = _organizer_session(request, session_id)
+    form = WalkInForm(request.POST, auto_id="walk-in-%s")
+    if not form.is_valid():
+        return _door_page(request, session, walk_in=form, status=400)
+    data = form.cleaned_data
+    try:
+        walk_in = walk_ins.add_walk_in(
+            session_id=session.pk,
+            full_name=data["full_name"],
+            email=data["email"],
+            sector_id=data["sector"].pk,
+            organization=data["organization"],
+            actor=request.user,
+        )
+    except walk_ins.WalkInRefused as refusal:
+        messages.error(request, _("Nobody can be added: %(reason)s.") % {"reason": refusal})
+        return redirect("events:organize_checkin", session.pk)
+    name = walk_in.registration.full_name
+    if walk_in.already_checked_in:
+        messages.warning(
+            request, _("%(name)s was already registered and checked in.") % {"name": name}
+        )
+    elif not walk_in.added:
+        messages.success(
+            request,
+            _("%(name)s was already registered: checked in on that registration.") % {"name": name},
+        )
+    elif walk_in.over_capacity:
+        messages.success(
+            request,
+            _(
+                "%(name)s is added and checked in. The session was full: the extra seat "
+                "is noted in the audit trail."
+            )
+            % {"name": name},
+        )
+    else:
+        messages.success(request, _("%(name)s is added and checked in.") % {"name": name})
+    return redirect("events:organize_checkin", session.pk)
 
 
 @never_cache

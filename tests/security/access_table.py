@@ -125,6 +125,17 @@ SITE: dict[str, Row] = {
         kwargs=_session_id,
         data=lambda world: {"registration": str(world.registration.pk)},
     ),
+    # A walk-in redirects back to the door page; each allowed POST adds one person.
+    "events:organize_walk_in": Row(
+        (LOGIN, 403, 403, 404, 302, 302),
+        method="POST",
+        kwargs=_session_id,
+        data=lambda world: {
+            "full_name": "Walk In",
+            "sector": str(world.sector.pk),
+            "consent": "on",
+        },
+    ),
 }
 
 # Rows that check a refusal which no role should get past.

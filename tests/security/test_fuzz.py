@@ -177,3 +177,18 @@ def test_checkin_forms_survive_hostile_input(_fast_passwords):
         _ok(staff.get(page, {"q": query}))
 
     post()
+
+
+def test_walk_in_form_survives_hostile_input(_fast_passwords):
+    session = SessionFactory(capacity=1)
+    organizer = OrganizerFactory(is_superuser=True)
+    staff = Client()
+    staff.force_login(organizer)
+    walk_in = reverse("events:organize_walk_in", args=[session.pk])
+
+    @FUZZ
+    @given(data=form(["full_name", "email", "organization", "sector", "consent"]))
+    def post(data):
+        _ok(staff.post(walk_in, data))
+
+    post()
