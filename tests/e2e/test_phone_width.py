@@ -1,0 +1,45 @@
+"""On a 390 px phone no page scrolls sideways, and the door's controls are all on screen."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _page_width(page, path: str) -> int:
+    page.goto(path)
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_public_and_manage_pages_fit_a_phone(page):
+    page.set_viewport_size(PHONE)
+    session = SessionFactory(city="Grand Forks")
+    registration = RegistrationFactory(session=session, full_name="Nguyễn Thị Minh")
+    paths = [
+        "/",
+        reverse("events:catalogue"),
+        session.get_absolute_url(),
+        registration.get_manage_url(),
+        reverse("privacy"),
+        reverse("events:certificate_verify_lookup"),
+        "/no-such-page/",
+    ]
+    widths = {path: _page_width(page, path) for path in paths}
+    assert all(width <= PHONE["width"] for width in widths.values()), widths
+
+
+def test_the_door_page_fits_a_phone_with_every_control_on_screen(page, live_server, client):
+    page.set_viewport_size(PHONE)
+    session = SessionFactory()
+    organizer = ScopedOrganizerFactory(organizes=[session])
+    client.force_login(organizer)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    assert _page_width(page, reverse("events:organize_checkin", args=[session.pk])) <= 390
+    for name in ("Check in", "Search", "Add and check in"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, box)
