@@ -12,6 +12,7 @@ from icalendar import Calendar
 from events.models import Registration, Sector, TrainingSession
 from events.services.sessions import update_session
 from tests.factories import (
+    EndedSessionFactory,
     OrganizerFactory,
     RegistrationFactory,
     SessionFactory,
@@ -180,7 +181,7 @@ def test_full_session_page_offers_the_waiting_list(client):
     ("overrides", "reason"),
     [
         ({"status": TrainingSession.Status.CANCELLED}, "This session was cancelled."),
-        ({"starts_at": timezone.now() - timedelta(days=2)}, "already started or taken place"),
+        ({"starts_at": timezone.now() - timedelta(days=2)}, "took place"),
         ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "Registration opens on"),
         ({"registration_closes_at": timezone.now() - timedelta(hours=1)}, "has closed"),
     ],
@@ -494,3 +495,39 @@ def test_cached_session_page_shows_a_cancellation_at_once(
     page = text(client.get(session.get_absolute_url()))
     assert "This session was cancelled." in page
     assert 'name="consent"' not in page
+
+
+def test_an_ended_session_says_it_took_place_and_points_to_the_next_ones(client, sector):
+    past = EndedSessionFactory(city="Williston")
+    later = SessionFactory(training=past.training, city="Minot")
+    SessionFactory(city="Elsewhere")  # another training
+    TrainingSession.objects.filter(pk=SessionFactory(training=past.training).pk).update(
+        status=TrainingSession.Status.CANCELLED
+    )
+
+    body = client.get(past.get_absolute_url()).content.decode()
+
+    day = f"{past.local_starts_at:%B} {past.local_starts_at.day}, {past.local_starts_at.year}"
+    assert f"This session took place on {day}." in body
+    assert "seats left" not in body and "seat left" not in body
+    assert reverse("events:session_ics", args=[past.public_id]) not in body
+    assert 'name="full_name"' not in body
+    assert later.get_absolute_url() in body
+    refused = post_registration(client, past, form_data(sector))
+    assert refused.status_code == 409
+    assert "This session has already started or taken place." in text(refused)
+    assert "Elsewhere" not in body and body.count('<li class="mb-2">') == 1
+
+
+def test_an_ended_session_with_nothing_planned_says_so(client):
+    past = EndedSessionFactory()
+    body = client.get(past.get_absolute_url()).content.decode()
+    assert "No other session of this training is planned yet." in body
+    assert reverse("events:catalogue") in body
+
+
+def test_a_session_under_way_still_shows_its_details_not_the_next_ones(client):
+    started = SessionFactory(starts_at=timezone.now() - timedelta(minutes=30))
+    body = client.get(started.get_absolute_url()).content.decode()
+    assert "This session has already started or taken place." in body
+    assert "Next sessions of this training" not in body

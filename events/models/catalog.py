@@ -212,6 +212,9 @@ class TrainingSession(models.Model):
             confirmed = self.registrations.filter(status="confirmed").count()
         return max(0, self.capacity - confirmed)
 
+    def has_ended(self, now=None) -> bool:
+        return self.ends_at <= (now or timezone.now())
+
     @property
     def is_full(self) -> bool:
         return self.seats_left == 0 or bool(getattr(self, "waitlisted_count", 0))

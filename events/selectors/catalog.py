@@ -97,6 +97,22 @@ def upcoming_sessions(
     return sessions.order_by("starts_at", "id")
 
 
+def next_sessions_of_training(
+    session: TrainingSession, *, limit: int = 3, now: datetime | None = None
+) -> list[TrainingSession]:
+    """The training's next published sessions that have not started, for an ended session's page."""
+    now = now or timezone.now()
+    return list(
+        TrainingSession.objects.filter(
+            training_id=session.training_id,
+            status=TrainingSession.Status.PUBLISHED,
+            starts_at__gt=now,
+        )
+        .exclude(pk=session.pk)
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
 def past_sessions(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
     """Published sessions that have ended, most recent first."""
     now = now or timezone.now()

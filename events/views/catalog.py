@@ -110,6 +110,7 @@ def session_key(session: TrainingSession) -> str:
             getattr(session, "confirmed_count", ""),
             getattr(session, "waitlisted_count", ""),
             session.registration_closed_reason(),
+            session.has_ended(),
         )
     )
 

@@ -135,7 +135,13 @@ def _session_page(
             lambda: RegistrationForm(initial=initial, sectors=_active_sectors(request))
         )
     session = _get_session(request, public_id)
+    refusal = closed_reason  # a registration just refused; the page says why
     closed_reason = closed_reason or session.registration_closed_reason()
+    now = timezone.now()
+    ended = session.has_ended(now)
+    # An ended session's page points to the training's next sessions. A stored copy may
+    # miss one published in the last two minutes (stored pages live that long at most).
+    next_sessions = selectors.next_sessions_of_training(session, now=now) if ended else []
     response = render(
         request,
         "events/session_detail.html",
@@ -149,10 +155,13 @@ def _session_page(
             "closed_reason": closed_reason,
             "seats_left": session.seats_left,
             "is_full": session.is_full,
+            "ended": ended,
+            "refusal": refusal,
+            "next_sessions": next_sessions,
         },
         status=status,
     )
-    response.fresh_until = next_change([session], now=timezone.now())
+    response.fresh_until = next_change([session, *next_sessions], now=now)
     return response
 
 
