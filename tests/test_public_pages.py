@@ -397,10 +397,36 @@ def test_tampered_manage_token_is_a_404(client, mangle):
     assert registration.status == Registration.Status.CONFIRMED
 
 
-def test_cancel_needs_a_post(client):
+def test_cancelling_asks_first_and_the_question_changes_nothing(client):
     registration = RegistrationFactory()
+    cancel = reverse("events:manage_cancel", args=[registration.manage_token])
+    manage = text(client.get(manage_url(registration)))
+    assert f'href="{cancel}"' in manage
+
+    question = client.get(cancel)
+    assert question.status_code == 200
+    assert question["Cache-Control"] == client.get(manage_url(registration))["Cache-Control"]
+    assert "Yes, cancel my registration" in text(question)
+    assert f'href="{manage_url(registration)}"' in text(question)  # "No, keep it"
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+
+
+def test_after_cancelling_the_manage_page_offers_to_register_again(client):
+    registration = RegistrationFactory()
+    client.post(reverse("events:manage_cancel", args=[registration.manage_token]))
+    page = text(client.get(manage_url(registration)))
+    assert "Register again" in page and registration.session.get_absolute_url() in page
+    assert "Cancel my registration" not in page
+
+
+def test_the_cancel_question_of_a_started_session_leads_back_to_the_manage_page(client):
+    registration = RegistrationFactory(
+        session=SessionFactory(starts_at=timezone.now() - timedelta(minutes=10))
+    )
     response = client.get(reverse("events:manage_cancel", args=[registration.manage_token]))
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response["Location"] == manage_url(registration)
 
 
 # --- Resend the manage link --------------------------------------------------------

@@ -198,11 +198,6 @@ def _private(response: HttpResponse) -> HttpResponse:
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     registration = registration_from_token(token)
     session = registration.session
-    can_cancel = (
-        registration.is_active
-        and session.status != TrainingSession.Status.CANCELLED
-        and session.starts_at > timezone.now()
-    )
     return _private(
         render(
             request,
@@ -212,7 +207,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 "session": session,
                 "token": token,
                 "position": waitlist_position(registration),
-                "can_cancel": can_cancel,
+                "can_cancel": _can_cancel(registration),
+                "can_register_again": not registration.is_active
+                and not session.registration_closed_reason(),
                 "reminder_form": ReminderPreferenceForm(
                     initial={"reminders": not registration.reminders_opt_out}
                 ),
@@ -221,9 +218,30 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_POST
+def _can_cancel(registration: Registration) -> bool:
+    session = registration.session
+    return (
+        registration.is_active
+        and session.status != TrainingSession.Status.CANCELLED
+        and session.starts_at > timezone.now()
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks "are you sure?" (and changes nothing, so a link scanner cannot cancel);
+    the POST from that page cancels."""
     registration = registration_from_token(token)
+    if request.method == "GET":
+        if not _can_cancel(registration):
+            return redirect("events:manage", token=token)
+        return _private(
+            render(
+                request,
+                "events/manage/cancel.html",
+                {"registration": registration, "session": registration.session, "token": token},
+            )
+        )
     if registration.is_active:
         try:
             registration_service.cancel_registration(registration_id=registration.pk)
