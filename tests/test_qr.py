@@ -1,11 +1,14 @@
-"""QR codes: segno's own codes (never Micro QR), its PNG and SVG writers, one PNG per code."""
+"""QR codes: segno's own codes (never Micro QR), its PNG and SVG writers, one PNG per code,
+and a quiet zone of 4 modules around every code."""
 
 import io
 import random
+import re
 
 import segno
+from PIL import Image
 
-from events.documents.qr import qr_code, qr_png, qr_svg
+from events.documents.qr import QUIET_ZONE, qr_code, qr_png, qr_svg
 from events.models.tokens import CODE_ALPHABET, new_checkin_code
 
 
@@ -21,7 +24,7 @@ def verify_urls(count: int, *, seed: int) -> list[str]:
 
 def segno_png(data: str) -> bytes:
     buffer = io.BytesIO()
-    segno.make(data, error="m", micro=False).save(buffer, kind="png", scale=5, border=2)
+    segno.make(data, error="m", micro=False).save(buffer, kind="png", scale=5, border=4)
     return buffer.getvalue()
 
 
@@ -62,3 +65,32 @@ def test_svg_is_an_inline_element_with_a_title_for_screen_readers():
     svg = qr_svg(new_checkin_code())
     assert svg.startswith("<svg") and not svg.startswith("<?xml")
     assert "<title>QR code</title>" in svg
+
+
+def test_the_emailed_png_has_a_white_quiet_zone_of_four_modules():
+    code = new_checkin_code()
+    scale = 5
+    image = Image.open(io.BytesIO(qr_png(code, scale=scale))).convert("L")
+    modules = len(qr_code(code).matrix)
+    assert image.size == ((modules + 2 * 4) * scale,) * 2
+    pixels = image.load()
+    dark = [
+        (x, y) for x in range(image.size[0]) for y in range(image.size[1]) if pixels[x, y] < 128
+    ]
+    margin = min(min(x for x, _y in dark), min(y for _x, y in dark))
+    far = image.size[0] - 1 - max(max(x for x, _y in dark), max(y for _x, y in dark))
+    assert margin // scale == far // scale == QUIET_ZONE == 4
+
+
+def test_the_door_page_svg_has_a_white_quiet_zone_of_four_modules():
+    code = new_checkin_code()
+    scale = 5
+    svg = qr_svg(code, scale=scale)
+    modules = len(qr_code(code).matrix)
+    size = (modules + 2 * 4) * scale
+    assert f'width="{size}" height="{size}"' in svg
+    # In module units (scale(5)): a white square over the whole image, then the dark
+    # modules' path, which starts in the top-left finder pattern 4 modules in.
+    assert f'<path fill="#fff" d="M0 0h{modules + 8}v{modules + 8}h-{modules + 8}z"/>' in svg
+    start = re.search(r'class="qrline" stroke="#000" d="M(\d+) (\d+)\.5', svg)
+    assert (int(start.group(1)), int(start.group(2))) == (QUIET_ZONE, QUIET_ZONE) == (4, 4)

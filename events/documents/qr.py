@@ -5,6 +5,9 @@ it when the payload still fits), segno's own choice of mask, and never a Micro Q
 code, which segno would otherwise pick for a short check-in code and which phone
 cameras and the door page's BarcodeDetector("qr_code") do not read.
 
+Every code keeps a quiet zone of QUIET_ZONE modules, as ISO/IEC 18004 asks: segno's
+border in the PNG and SVG, and clear space around the code on the certificate.
+
 A registrant's check-in code never changes, yet every email to them carries its
 image, so qr_png keeps the PNGs of the codes seen lately instead of encoding one per
 email.
@@ -18,6 +21,7 @@ import segno
 # PNGs kept per process: about 1 KiB each, enough for every registrant of a few large
 # sessions whose reminders go out together.
 PNGS_KEPT = 4096
+QUIET_ZONE = 4
 
 
 def qr_code(data: str) -> segno.QRCode:
@@ -29,7 +33,16 @@ def qr_svg(data: str, *, scale: int = 4) -> str:
     """An inline <svg> element (no XML declaration) with a title for screen readers."""
     buffer = io.BytesIO()
     qr_code(data).save(
-        buffer, kind="svg", scale=scale, xmldecl=False, svgns=True, title="QR code", nl=False
+        buffer,
+        kind="svg",
+        scale=scale,
+        border=QUIET_ZONE,
+        # A white quiet zone whatever the page behind it (a dark theme, a coloured card).
+        light="#fff",
+        xmldecl=False,
+        svgns=True,
+        title="QR code",
+        nl=False,
     )
     return buffer.getvalue().decode()
 
@@ -38,5 +51,5 @@ def qr_svg(data: str, *, scale: int = 4) -> str:
 def qr_png(data: str, *, scale: int = 5) -> bytes:
     """PNG bytes of the code as segno writes them, made once per code and scale."""
     buffer = io.BytesIO()
-    qr_code(data).save(buffer, kind="png", scale=scale, border=2)
+    qr_code(data).save(buffer, kind="png", scale=scale, border=QUIET_ZONE)
     return buffer.getvalue()
