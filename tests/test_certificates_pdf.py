@@ -8,11 +8,12 @@ import pytest
 import segno
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import landscape, letter
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from events.documents.badges import hashed_email, open_badge_credential
-from events.documents.pdf.certificate import TEXT_WIDTH, fit
-from events.documents.pdf.fonts import SERIF_BOLD, register_fonts
+from events.documents.pdf.certificate import TEXT_WIDTH
+from events.documents.pdf.fonts import SERIF_BOLD_FACE, register_fonts
+from events.documents.pdf.text import fit
+from events.documents.pdf.text import width as printed_width
 from events.services import certificates as services
 from tests.factories import AttendedRegistrationFactory
 
@@ -119,10 +120,10 @@ def test_a_200_character_name_is_wrapped_or_shrunk_never_cut():
     name = ("Maria-Guadalupe Nguyễn Thị Minh " * 7)[:200].strip()
     assert len(name) >= 195
     register_fonts()
-    size, lines = fit(name, SERIF_BOLD, largest=32, smallest=14)
+    size, lines = fit(name, SERIF_BOLD_FACE, largest=32, smallest=14, room=TEXT_WIDTH)
     assert size >= 14
     assert " ".join(lines).split() == name.split()
-    assert all(stringWidth(line, SERIF_BOLD, size) <= TEXT_WIDTH for line in lines)
+    assert all(printed_width(line, SERIF_BOLD_FACE, size) <= TEXT_WIDTH for line in lines)
 
     certificate = issued(full_name=name)
     text = page_of(stored_pdf(certificate)).extract_text()
@@ -132,9 +133,9 @@ def test_a_200_character_name_is_wrapped_or_shrunk_never_cut():
 def test_a_200_character_name_without_spaces_is_split_between_characters():
     name = "Ñ" * 200
     register_fonts()
-    size, lines = fit(name, SERIF_BOLD, largest=32, smallest=14)
+    size, lines = fit(name, SERIF_BOLD_FACE, largest=32, smallest=14, room=TEXT_WIDTH)
     assert "".join(lines) == name
-    assert all(stringWidth(line, SERIF_BOLD, size) <= TEXT_WIDTH for line in lines)
+    assert all(printed_width(line, SERIF_BOLD_FACE, size) <= TEXT_WIDTH for line in lines)
 
 
 def test_open_badge_credential_has_the_required_open_badges_3_fields():

@@ -4,9 +4,10 @@ The page is drawn only from the certificate's snapshot and its verification URL,
 the canvas runs in invariant mode with fixed metadata, so the same snapshot always
 gives byte-identical PDFs (a re-render after a lost file matches the original).
 
-Text is set in the vendored DejaVu fonts (fonts.py), which reportlab subsets and
-embeds. The QR code of the verification URL is segno's module matrix (qr.py) drawn
-as a single vector path, which keeps it sharp when printed and cheap to draw.
+Text is set in the vendored DejaVu and Noto fonts (fonts.py), which reportlab subsets
+and embeds, through text.py, so a name prints in its own script and direction. The QR
+code of the verification URL is segno's module matrix (qr.py) drawn as a single vector
+path, which keeps it sharp when printed and cheap to draw.
 """
 
 import io
@@ -20,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import landscape, letter
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from events.documents.qr import qr_code
+from events.documents.qr import QUIET_ZONE, qr_code
 
-from .fonts import SANS, SERIF_BOLD, register_fonts
+from .fonts import SANS, SANS_FACE, SERIF_BOLD_FACE, Face, register_fonts
+from .text import draw_line, fit, printable
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(letter)
 MARGIN = 54
@@ -34,6 +35,11 @@ CENTER = PAGE_WIDTH / 2
 ACCENT = Color(0.11, 0.23, 0.45)
 MUTED = Color(0.33, 0.33, 0.33)
 QR_SIZE = 96
+LEADING = 1.2
+# A name shrinks to 14 pt on one line, then wraps; past NAME_LINES lines it shrinks on
+# down to NAME_FLOOR (a 300-character name in any script still prints whole).
+NAME_LINES = 4
+NAME_FLOOR = 7
 CREATOR = "trafficking_training"
 
 
@@ -91,75 +97,34 @@ def format_when(text: CertificateText) -> str:
     return f"{day}, {start_time} – {end_time} {end.tzname()}"
 
 
-def _split_word(word: str, font: str, size: float, width: float) -> list[str]:
-    """Break a word wider than the line (a name with no spaces) between characters."""
-    pieces, current = [], ""
-    for char in word:
-        if current and stringWidth(current + char, font, size) > width:
-            pieces.append(current)
-            current = char
-        else:
-            current += char
-    return [*pieces, current] if current else pieces
-
-
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy word wrap that never drops a character."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if stringWidth(candidate, font, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        pieces = _split_word(word, font, size, width)
-        lines.extend(pieces[:-1])
-        current = pieces[-1] if pieces else ""
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
-def fit(
+def _draw_block(
+    canvas: Canvas,
+    y: float,
     text: str,
-    font: str,
+    face: Face,
     *,
     largest: float,
     smallest: float,
-    width: float = TEXT_WIDTH,
+    room: float = TEXT_WIDTH,
     max_lines: int = 3,
-) -> tuple[float, list[str]]:
-    """The largest size at which the text fits on one line; failing that, wrap it.
-
-    Shrinking keeps a long name on one line as long as it stays readable; past that it
-    wraps onto up to max_lines lines, and beyond that onto as many as it needs at the
-    smallest size. Text is never cut off.
-    """
-    size = largest
-    while size >= smallest:
-        if stringWidth(text, font, size) <= width:
-            return size, [text]
-        size -= 1
-    size = largest
-    while size >= smallest:
-        lines = wrap(text, font, size, width)
-        if len(lines) <= max_lines:
-            return size, lines
-        size -= 1
-    return smallest, wrap(text, font, smallest, width)
-
-
-def _draw_block(
-    canvas: Canvas, y: float, text: str, font: str, *, largest: float, smallest: float, **kw
+    floor: float | None = None,
+    x: float = CENTER,
+    align: str = "centre",
 ) -> float:
-    """Draw centred, fitted text whose first baseline is y; return the y below it."""
-    size, lines = fit(text, font, largest=largest, smallest=smallest, **kw)
-    canvas.setFont(font, size)
+    """Draw fitted text whose first baseline is y; return the y below it."""
+    line_text = printable(text, face)
+    size, lines = fit(
+        line_text,
+        face,
+        largest=largest,
+        smallest=smallest,
+        room=room,
+        max_lines=max_lines,
+        floor=floor,
+    )
     for line in lines:
-        canvas.drawCentredString(CENTER, y, line)
-        y -= size * 1.2
+        draw_line(canvas, x, y, line, face, size, align=align)
+        y -= size * LEADING
     return y
 
 
@@ -222,32 +187,39 @@ def render_certificate_pdf(text: CertificateText, *, verify_url: str) -> bytes:
     canvas.rect(MARGIN / 2 + 6, MARGIN / 2 + 6, PAGE_WIDTH - MARGIN - 12, PAGE_HEIGHT - MARGIN - 12)
 
     canvas.setFillColor(ACCENT)
-    y = _draw_block(canvas, PAGE_HEIGHT - 100, title, SERIF_BOLD, largest=34, smallest=20)
+    y = _draw_block(canvas, PAGE_HEIGHT - 100, title, SERIF_BOLD_FACE, largest=34, smallest=20)
     canvas.setFillColor(MUTED)
-    canvas.setFont(SANS, 13)
-    canvas.drawCentredString(CENTER, y - 12, _("This certifies that"))
+    _draw_block(canvas, y - 12, _("This certifies that"), SANS_FACE, largest=13, smallest=9)
     canvas.setFillColor(black)
-    y = _draw_block(canvas, y - 56, text.name_printed, SERIF_BOLD, largest=32, smallest=14)
+    y = _draw_block(
+        canvas,
+        y - 56,
+        text.name_printed,
+        SERIF_BOLD_FACE,
+        largest=32,
+        smallest=14,
+        max_lines=NAME_LINES,
+        floor=NAME_FLOOR,
+    )
     canvas.setFillColor(MUTED)
-    canvas.setFont(SANS, 13)
-    canvas.drawCentredString(CENTER, y - 6, _("attended the training"))
+    _draw_block(canvas, y - 6, _("attended the training"), SANS_FACE, largest=13, smallest=9)
     canvas.setFillColor(ACCENT)
     y = _draw_block(
-        canvas, y - 38, text.training_title, SERIF_BOLD, largest=20, smallest=11, max_lines=2
+        canvas, y - 38, text.training_title, SERIF_BOLD_FACE, largest=20, smallest=11, max_lines=2
     )
     canvas.setFillColor(black)
-    y = _draw_block(canvas, y - 6, format_when(text), SANS, largest=12, smallest=9)
-    y = _draw_block(canvas, y, text.place, SANS, largest=11, smallest=8, max_lines=2)
+    y = _draw_block(canvas, y - 6, format_when(text), SANS_FACE, largest=12, smallest=9)
+    y = _draw_block(canvas, y, text.place, SANS_FACE, largest=11, smallest=8, max_lines=2)
     hours = format_hours(text.credit_hours)
     credit = ngettext(
         "%(hours)s credit hour", "%(hours)s credit hours", 1 if hours == "1" else 2
     ) % {"hours": hours}
-    y = _draw_block(canvas, y - 4, credit, SERIF_BOLD, largest=12, smallest=9)
+    y = _draw_block(canvas, y - 4, credit, SERIF_BOLD_FACE, largest=12, smallest=9)
     _draw_block(
         canvas,
         y - 2,
         _("Presented by %(hosts)s") % {"hosts": text.hosts},
-        SANS,
+        SANS_FACE,
         largest=11,
         smallest=8,
         max_lines=2,
@@ -259,40 +231,49 @@ def render_certificate_pdf(text: CertificateText, *, verify_url: str) -> bytes:
     canvas.setLineWidth(0.75)
     canvas.line(MARGIN + 30, line_y, MARGIN + 290, line_y)
     canvas.setFillColor(black)
-    sign_x = MARGIN + 160
-    signatory = text.signatory_name or text.hosts
-    size, lines = fit(signatory, SERIF_BOLD, largest=11, smallest=7, width=260, max_lines=2)
-    canvas.setFont(SERIF_BOLD, size)
-    sign_y = line_y - 14
-    for line in lines:
-        canvas.drawCentredString(sign_x, sign_y, line)
-        sign_y -= size * 1.2
+    signature = {"x": MARGIN + 160, "room": 260}
+    sign_y = _draw_block(
+        canvas,
+        line_y - 14,
+        text.signatory_name or text.hosts,
+        SERIF_BOLD_FACE,
+        largest=11,
+        smallest=7,
+        max_lines=2,
+        **signature,
+    )
     if text.signatory_title:
-        size, lines = fit(text.signatory_title, SANS, largest=9, smallest=7, width=260)
-        canvas.setFont(SANS, size)
-        for line in lines:
-            canvas.drawCentredString(sign_x, sign_y, line)
-            sign_y -= size * 1.2
+        _draw_block(
+            canvas, sign_y, text.signatory_title, SANS_FACE, largest=9, smallest=7, **signature
+        )
 
-    # Verification, bottom right: the code in words and the QR code of the verify URL.
+    # Verification, bottom right: the code in words and the QR code of the verify URL,
+    # the words kept a quiet zone of QUIET_ZONE modules away from the code.
     qr_x = PAGE_WIDTH - MARGIN - 20 - QR_SIZE
     qr_y = MARGIN + 6
-    draw_qr(canvas, verify_url, x=qr_x, y=qr_y, size=QR_SIZE)
+    matrix = draw_qr(canvas, verify_url, x=qr_x, y=qr_y, size=QR_SIZE)
     canvas.linkURL(verify_url, (qr_x, qr_y, qr_x + QR_SIZE, qr_y + QR_SIZE), relative=0)
-    label_x = qr_x - 10
+    label = {"x": qr_x - QUIET_ZONE * QR_SIZE / len(matrix) - 2, "align": "right"}
     canvas.setFillColor(MUTED)
-    canvas.setFont(SANS, 9)
-    canvas.drawRightString(label_x, qr_y + 62, _("Verification code"))
+    _draw_block(
+        canvas, qr_y + 62, _("Verification code"), SANS_FACE, largest=9, smallest=7, **label
+    )
     canvas.setFillColor(black)
-    canvas.setFont(SERIF_BOLD, 13)
-    canvas.drawRightString(label_x, qr_y + 46, text.display_code)
+    _draw_block(
+        canvas, qr_y + 46, text.display_code, SERIF_BOLD_FACE, largest=13, smallest=9, **label
+    )
     canvas.setFillColor(MUTED)
-    size, lines = fit(verify_url, SANS, largest=8, smallest=5, width=250, max_lines=2)
-    canvas.setFont(SANS, size)
-    line_y = qr_y + 32
-    for line in lines:
-        canvas.drawRightString(label_x, line_y, line)
-        line_y -= size * 1.2
+    _draw_block(
+        canvas,
+        qr_y + 32,
+        verify_url,
+        SANS_FACE,
+        largest=8,
+        smallest=5,
+        room=250,
+        max_lines=2,
+        **label,
+    )
 
     canvas.showPage()
     canvas.save()
