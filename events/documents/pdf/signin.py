@@ -1,4 +1,9 @@
-"""The printable sign-in sheet: confirmed attendees by name, with a signature column."""
+"""The printable sign-in sheet: confirmed attendees by name, with a signature column.
+
+Names, organizations and sectors are set by text.py (any script, right-to-left names
+aligned right), and each row is as tall as its longest cell, so a name that wraps onto
+three lines pushes the next row down instead of printing over it.
+"""
 
 import io
 
@@ -9,16 +14,45 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from events.models import Registration, TrainingSession
 
-from .fonts import SANS, SANS_BOLD, register_fonts
+from .fonts import SANS, SANS_BOLD, SANS_BOLD_FACE, SANS_FACE, Face, register_fonts
+from .text import draw_line, is_rtl, printable, wrap
 
 # Empty rows at the end for people who walk in without registering.
 WALK_IN_ROWS = 5
 PAGE = landscape(LETTER)
 MARGIN = 0.5 * inch
+# Room to sign: a row is at least this tall (cell padding included).
+ROW_HEIGHT = 0.38 * inch
+CELL_PADDING = 3
+CELL_SIZE, CELL_LEADING = 9.5, 12
+
+
+class ScriptText(Flowable):
+    """Text in any script, wrapped to the width it is given; as tall as its lines."""
+
+    def __init__(self, text: str, face: Face, size: float, leading: float) -> None:
+        super().__init__()
+        self.text = printable(text, face)
+        self.face, self.size, self.leading = face, size, leading
+        self.lines: list[str] = []
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.lines = wrap(self.text, self.face, self.size, available_width) if self.text else []
+        self.height = len(self.lines) * self.leading
+        return self.width, self.height
+
+    def draw(self) -> None:
+        align, x = ("right", self.width) if is_rtl(self.text) else ("left", 0)
+        # The first baseline sits a size below the top, as Paragraph sets it.
+        y = self.height - self.size
+        for line in self.lines:
+            draw_line(self.canv, x, y, line, self.face, self.size, align=align)
+            y -= self.leading
 
 
 def signin_rows(session: TrainingSession) -> list[tuple[str, str, str]]:
@@ -32,15 +66,22 @@ def signin_rows(session: TrainingSession) -> list[tuple[str, str, str]]:
 
 def _styles() -> dict[str, ParagraphStyle]:
     return {
-        "title": ParagraphStyle("title", fontName=SANS_BOLD, fontSize=15, leading=19),
         "meta": ParagraphStyle("meta", fontName=SANS, fontSize=10, leading=13),
-        "cell": ParagraphStyle("cell", fontName=SANS, fontSize=9.5, leading=12),
         "head": ParagraphStyle("head", fontName=SANS_BOLD, fontSize=9.5, leading=12),
     }
 
 
 def _escape(text: str) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(text: str) -> ScriptText:
+    return ScriptText(text, SANS_FACE, CELL_SIZE, CELL_LEADING)
+
+
+def _signature_space() -> Spacer:
+    """The signature cell: empty, and as tall as a row must be at least."""
+    return Spacer(1, ROW_HEIGHT - 2 * CELL_PADDING)
 
 
 def render_signin_sheet(session: TrainingSession) -> bytes:
@@ -55,7 +96,8 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
         canvas.saveState()
         canvas.setFont(SANS, 8)
         printed = timezone.localtime(timezone.now(), session.tzinfo)
-        canvas.drawString(MARGIN, 0.3 * inch, f"{session.training.title} – {starts:%Y-%m-%d}")
+        heading = printable(f"{session.training.title} – {starts:%Y-%m-%d}", SANS_FACE)
+        draw_line(canvas, MARGIN, 0.3 * inch, heading, SANS_FACE, 8)
         canvas.drawRightString(
             PAGE[0] - MARGIN,
             0.3 * inch,
@@ -78,20 +120,19 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
         data.append(
             [
                 str(number),
-                Paragraph(_escape(name), styles["cell"]),
-                Paragraph(_escape(organization), styles["cell"]),
-                Paragraph(_escape(sector), styles["cell"]),
-                "",
+                _cell(name),
+                _cell(organization),
+                _cell(sector),
+                _signature_space(),
             ]
         )
-    data.extend([["", "", "", "", ""] for _row in range(WALK_IN_ROWS)])
+    data.extend([["", "", "", "", _signature_space()] for _row in range(WALK_IN_ROWS)])
 
     width = PAGE[0] - 2 * MARGIN
     table = LongTable(
         data,
         colWidths=[0.45 * inch, width * 0.27, width * 0.27, width * 0.17, None],
         repeatRows=1,
-        rowHeights=[None] + [0.38 * inch] * (len(data) - 1),
     )
     table.setStyle(
         TableStyle(
@@ -100,6 +141,8 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#6c757d")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING),
             ]
         )
     )
@@ -113,10 +156,13 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
         bottomMargin=0.6 * inch,
         title=title,
         author=session.training.hosts,
+        # Our font from the first operator on, so no unembedded Helvetica is referenced.
+        initialFontName=SANS,
+        initialFontSize=CELL_SIZE,
     )
     story = [
-        Paragraph(_escape(title), styles["title"]),
-        Paragraph(_escape(f"{when} · {session.place}"), styles["meta"]),
+        ScriptText(title, SANS_BOLD_FACE, 15, 19),
+        ScriptText(f"{when} · {session.place}", SANS_FACE, 10, 13),
         Paragraph(
             _escape(
                 _("%(count)d registered · please sign next to your name") % {"count": len(rows)}

@@ -153,6 +153,11 @@ def layout(line: str, face: Face) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
+def is_rtl(text: str) -> bool:
+    """Whether the text reads right to left (its first strong character does)."""
+    return bool(text) and algorithm.get_base_level(text) == 1
+
+
 def width(line: str, face: Face, size: float) -> float:
     """The printed width of a printable line at the size."""
     return sum(piece.width for piece in layout(line, face)) * size
