@@ -7,6 +7,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Trainings and sessions")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         # Every task is registered in every process (web included), so that services
         # can enqueue a task by its name (events/services/enqueue.py).
         from events import tasks  # noqa: F401
+        from events.selectors.text_search import register_sqlite_unaccent
+
+        # Accent-free search (events/selectors/text_search.py) on SQLite too.
+        connection_created.connect(register_sqlite_unaccent)

@@ -11,18 +11,26 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from events.documents import exports
 from events.models import AuditEntry, Registration
 from events.selectors import roster as roster_selectors
+from events.selectors.text_search import containing_ignoring_accents
 from events.services import attendance
 from events.services import roster as roster_service
 from events.services.registration import cancel_registration
 from events.services.waitlist import PromotionRefused, promote_registration
 
 from .scoping import OrganizerScopedAdmin, SessionFilter
+
+SEARCHED = ["full_name", "email", "organization"]
+# A search box pasted full of words should not become a query of a hundred clauses.
+MAX_SEARCH_WORDS = 8
+# Characters of a registrant's accessibility needs shown in the roster's column.
+NEEDS_SHOWN = 40
 
 # Reasons a roster action gives for skipping a row; anything else is a real error.
 REFUSALS = (
@@ -53,6 +61,23 @@ def report(request, *, done: str, skipped: Counter) -> None:
     messages.add_message(request, level, ", ".join(parts))
 
 
+class AccessibilityNeedsFilter(admin.SimpleListFilter):
+    """Who told us of a need (interpreting, mobility, diet...), to plan the room."""
+
+    title = gettext_lazy("accessibility needs")
+    parameter_name = "needs"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has needs")), ("no", _("None given"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(accommodations="")
+        if self.value() == "no":
+            return queryset.filter(accommodations="")
+        return queryset
+
+
 @admin.register(Registration)
 class RegistrationAdmin(OrganizerScopedAdmin):
     list_display = [
@@ -60,6 +85,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         "organization",
         "sector",
         "status",
+        "needs",
         "checked_in",
         "has_certificate",
         "session",
@@ -69,7 +95,9 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         "sector",
         "status",
         "attended",
+        AccessibilityNeedsFilter,
     ]
+    # Searched by get_search_results below; listing them shows the admin's search box.
     search_fields = ["full_name", "email", "organization"]
     list_select_related = ["sector", "session__training", "certificate"]
     list_per_page = 100
@@ -108,12 +136,24 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     def scoped_queryset(self, request):
         return roster_selectors.registrations_for_organizer(request.user)
 
+    def get_search_results(self, request, queryset, search_term):
+        """Each word must appear in the name, email or organization, accents ignored:
+        "nunez" finds "José Núñez"."""
+        for word in search_term.split()[:MAX_SEARCH_WORDS]:
+            queryset = containing_ignoring_accents(queryset, SEARCHED, word)
+        return queryset, False
+
     def session_id_of(self, obj) -> int:
         return obj.session_id
 
     def has_add_permission(self, request):
         # Registrations come from the public form, which enforces capacity and consent.
         return False
+
+    @admin.display(description=gettext_lazy("accessibility needs"))
+    def needs(self, obj: Registration) -> str:
+        # The start of it; the registration's page shows it whole.
+        return Truncator(obj.accommodations).chars(NEEDS_SHOWN) if obj.accommodations else ""
 
     @admin.display(description=gettext_lazy("checked in"), boolean=True, ordering="checked_in_at")
     def checked_in(self, obj: Registration) -> bool:

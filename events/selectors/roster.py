@@ -15,6 +15,7 @@ from django.utils import timezone
 from events.models import AuditEntry, Registration, Sector, TrainingSession
 
 from .catalog import with_counts
+from .text_search import containing_ignoring_accents
 
 ORGANIZERS_GROUP = "Organizers"
 
@@ -72,14 +73,15 @@ def checkin_counts(session_id: int) -> dict[str, int]:
 
 
 def search_for_checkin(*, session_id: int, query: str, limit: int = 25) -> list[Registration]:
-    """Active registrants whose name or email contains the query, for the door page."""
+    """Active registrants whose name or email contains the query (accents ignored)."""
     query = query.strip()[:100]
     if not query:
         return []
+    active = Registration.objects.filter(session_id=session_id).exclude(
+        status=Registration.Status.CANCELLED
+    )
     return list(
-        Registration.objects.filter(session_id=session_id)
-        .exclude(status=Registration.Status.CANCELLED)
-        .filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        containing_ignoring_accents(active, ["full_name", "email"], query)
         .select_related("sector")
         .order_by("full_name", "id")[:limit]
     )
