@@ -9,6 +9,9 @@ from trafficking_training import views
 admin.site.site_header = _("Trafficking awareness trainings")
 admin.site.site_title = _("Trainings admin")
 admin.site.index_title = _("Organize trainings")
+# The roster needs the width: with the app list beside it (300 px), its last columns
+# (checked in, certificate, session) scroll out of sight at 1280 px.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", catalog_views.home, name="home"),
