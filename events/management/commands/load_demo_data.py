@@ -36,25 +36,26 @@ UPCOMING = [
     ("Minot", "", "", CENTRAL, 28, 200, True),
 ]
 
+# (name, organization, the sector slug that organization belongs to)
 DEMO_PEOPLE = [
-    ("Maria Gonzalez", "Hotel Donaldson"),
-    ("James Olson", "Fargo Public Schools"),
-    ("Aisha Mohamed", "Lutheran Social Services"),
-    ("Tom Berg", "Sanford Health"),
-    ("Linda Nguyen", "Cass County Sheriff"),
-    ("Peter Larson", "BNSF Railway"),
-    ("Grace Johnson", "First Lutheran Church"),
-    ("José Núñez", "Red River Valley Farms"),
-    ("Emily Carlson", "YWCA Cass Clay"),
-    ("David Schmidt", "City of Fargo"),
-    ("Sarah Peterson", "Hornbacher's"),
-    ("Nguyễn Thị Minh", "Essentia Health"),
-    ("Robert Anderson", "Fargo Police Department"),
-    ("Karen Hanson", "West Fargo Public Schools"),
-    ("Ahmed Hassan", "Fargo Cass Public Health"),
-    ("Julie Swenson", "Radisson Fargo"),
-    ("Michael Thompson", "Dakota Boys and Girls Ranch"),
-    ("Anna Kowalski", "Youthworks"),
+    ("Maria Gonzalez", "Hotel Donaldson", "hospitality-lodging"),
+    ("James Olson", "Fargo Public Schools", "schools-education"),
+    ("Aisha Mohamed", "Lutheran Social Services", "social-work"),
+    ("Tom Berg", "Sanford Health", "healthcare"),
+    ("Linda Nguyen", "Cass County Sheriff", "law-enforcement"),
+    ("Peter Larson", "BNSF Railway", "transportation"),
+    ("Grace Johnson", "First Lutheran Church", "faith-communities"),
+    ("José Núñez", "Red River Valley Farms", "agriculture-energy"),
+    ("Emily Carlson", "YWCA Cass Clay", "advocacy-nonprofits"),
+    ("David Schmidt", "City of Fargo", "government"),
+    ("Sarah Peterson", "Hornbacher's", "business-retail"),
+    ("Nguyễn Thị Minh", "Essentia Health", "healthcare"),
+    ("Robert Anderson", "Fargo Police Department", "law-enforcement"),
+    ("Karen Hanson", "West Fargo Public Schools", "schools-education"),
+    ("Ahmed Hassan", "Fargo Cass Public Health", "government"),
+    ("Julie Swenson", "Radisson Fargo", "hospitality-lodging"),
+    ("Michael Thompson", "Dakota Boys and Girls Ranch", "social-work"),
+    ("Anna Kowalski", "Youthworks", "advocacy-nonprofits"),
 ]
 
 
@@ -137,17 +138,17 @@ class Command(BaseCommand):
         """A roster across sectors, written directly: demo rows need no emails."""
         if session.registrations.exists():
             return
-        sectors = list(Sector.objects.filter(active=True))
+        sectors = {sector.slug: sector for sector in Sector.objects.all()}
         now = timezone.now()
         rows = []
-        for number, (name, organization) in enumerate(DEMO_PEOPLE):
+        for number, (name, organization, sector) in enumerate(DEMO_PEOPLE):
             rows.append(
                 Registration(
                     session=session,
                     full_name=name,
                     email=f"demo{number}.{session.public_id}@example.org",
                     organization=organization,
-                    sector=sectors[number % len(sectors)],
+                    sector=sectors[sector],
                     job_title="",
                     consented_at=now,
                     status=Registration.Status.CONFIRMED,
