@@ -2,12 +2,22 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.conf import settings
 
 # Crockford-like alphabet without 0/O/1/I/L/U: typeable and unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Certificate and check-in codes: 16 symbols of a 30-symbol alphabet carry
+# 16 * log2(30) ≈ 78.5 bits (at least 60 are needed; 12 symbols would give only 58.9).
+# Shown grouped as XXXX-XXXX-XXXX-XXXX.
+CODE_LENGTH = 16
+# Anything longer than a grouped code with generous spacing is refused unread.
+MAX_CODE_INPUT = 40
+CODE_SEPARATORS = r"[\s\-]+"
+_SEPARATORS = re.compile(CODE_SEPARATORS)
+_VALID_CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 # The column's length; new ids have 10 symbols.
 PUBLIC_ID_MAX_LENGTH = 16
 
@@ -29,7 +39,20 @@ def plausible_public_id(value: str) -> bool:
 
 def new_checkin_code() -> str:
     """Opaque check-in token shown as a QR code (16 symbols, ~78 bits)."""
-    return random_code(16)
+    return random_code(CODE_LENGTH)
+
+
+def normalize_code(text: str | None) -> str | None:
+    """The stored form of a typed code (upper-case, no dashes or spaces), or None.
+
+    Certificate codes and check-in codes share it (and the door page's offline search
+    gets the same rule from these constants). None means the text cannot be a code at
+    all (wrong length or symbols), so callers answer "not found" without a query.
+    """
+    if not text or not isinstance(text, str) or len(text) > MAX_CODE_INPUT:
+        return None
+    code = _SEPARATORS.sub("", text).upper()
+    return code if _VALID_CODE.match(code) else None
 
 
 def new_manage_nonce() -> str:

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from events.models import AuditEntry, Registration, Sector, TrainingSession
+from events.models.tokens import normalize_code
 
 from .catalog import with_counts
 from .text_search import containing_ignoring_accents
@@ -88,11 +89,14 @@ def search_for_checkin(*, session_id: int, query: str, limit: int = 25) -> list[
 
 
 def find_by_checkin_code(*, session_id: int, code: str) -> Registration | None:
-    """The registration a scanned QR code points to, only within this session."""
-    code = code.strip().upper()
-    # Codes are letters and digits: anything else (a NUL byte, which PostgreSQL would
-    # refuse with an error) cannot be one, and needs no query.
-    if not code or len(code) > 16 or not (code.isascii() and code.isalnum()):
+    """The registration a scanned or typed code points to, only within this session.
+
+    Typed codes may carry spaces, dashes or lower case ("xz9s-6g3d q2tr n9ms"): they
+    are normalized like certificate codes. Anything that cannot be a code (a NUL byte,
+    which PostgreSQL would refuse with an error) needs no query.
+    """
+    code = normalize_code(code)
+    if code is None:
         return None
     return Registration.objects.filter(session_id=session_id, checkin_code=code).first()
 
