@@ -1,5 +1,7 @@
 """Attendance: checking people in at the door and marking who attended."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,12 +35,17 @@ def _refusal_for_status(status: str) -> str:
     return ""
 
 
-def check_in(*, registration_id: int, actor=None) -> Registration:
+def check_in(*, registration_id: int, actor=None, at: datetime | None = None) -> Registration:
     """Check a confirmed registrant in at the door; they count as attended.
 
     Idempotent: checking in twice changes nothing and raises AlreadyCheckedIn,
     so the door page can say when they arrived. Cancelled and waitlisted
     registrations, and sessions that were cancelled, are refused with CheckInRefused.
+
+    `at` is when the scan really happened, for check-ins made offline and uploaded
+    later (default: now). Two devices that checked the same person in offline end
+    with one check-in, the earliest: an upload older than the recorded check-in moves
+    it back to its own time (and says so in the audit trail), a later one is "already".
     """
     with transaction.atomic():
         registration = (
@@ -51,15 +58,24 @@ def check_in(*, registration_id: int, actor=None) -> Registration:
             raise CheckInRefused(reason)
         if registration.session.status == TrainingSession.Status.CANCELLED:
             raise CheckInRefused(_("the session is cancelled"))
-        if registration.checked_in_at is not None:
+        recorded = registration.checked_in_at
+        if recorded is not None and (at is None or at >= recorded):
             raise AlreadyCheckedIn(registration)
-        registration.checked_in_at = timezone.now()
+        registration.checked_in_at = at or timezone.now()
         registration.checked_in_by = actor if getattr(actor, "is_authenticated", False) else None
         registration.attended = True
         registration.save(
             update_fields=["checked_in_at", "checked_in_by", "attended", "updated_at"]
         )
-        record_audit(action="checked_in", actor=actor, registration=registration)
+        if recorded is None:
+            record_audit(action="checked_in", actor=actor, registration=registration)
+        else:
+            record_audit(
+                action="check_in_moved_earlier",
+                actor=actor,
+                registration=registration,
+                previous=recorded.isoformat(),
+            )
         return registration
 
 
