@@ -56,6 +56,16 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class LogoutView(auth_views.LogoutView):
+    """Sign out, and tell the browser to drop what this site stored on the device: the
+    door page's offline roster and queue (IndexedDB), its service worker and caches."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = CaseInsensitivePasswordResetForm
     template_name = "accounts/password_reset_form.html"

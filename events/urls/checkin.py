@@ -25,4 +25,21 @@ urlpatterns = [
         checkin.checkin_counts,
         name="organize_checkin_counts",
     ),
+    path(
+        "organize/sessions/<int:session_id>/check-in/snapshot/",
+        checkin.checkin_snapshot,
+        name="organize_checkin_snapshot",
+    ),
+    path(
+        "organize/sessions/<int:session_id>/check-in/sync/",
+        checkin.checkin_sync,
+        name="organize_checkin_sync",
+    ),
+    path(
+        "organize/sessions/<int:session_id>/check-in/manifest.webmanifest",
+        checkin.checkin_manifest,
+        name="organize_checkin_manifest",
+    ),
+    # At /organize/ so that the worker's scope covers every session's door page.
+    path("organize/check-in-sw.js", checkin.checkin_service_worker, name="checkin_service_worker"),
 ]
