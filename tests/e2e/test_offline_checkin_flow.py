@@ -141,10 +141,14 @@ def test_signing_out_wipes_the_offline_list_from_the_device(page):
     RegistrationFactory(session=session, full_name="Dana Whitehorse")
     ScopedOrganizerFactory(email="org@example.org", organizes=[session])
     log_in(page, "org@example.org")
-    page.goto(f"/organize/sessions/{session.pk}/check-in/")
+    door = f"/organize/sessions/{session.pk}/check-in/"
+    page.goto(door)
     expect(page.locator("#door-snapshot")).to_contain_text("People on it: 1.")
+    wait_until_kept_offline(page, door)
     page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/")
+    # Signed out, the home page.
+    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
     databases = page.evaluate("() => indexedDB.databases().then(list => list.map(d => d.name))")
     assert "door-checkin" not in databases
     assert page.evaluate("() => caches.keys()") == []
