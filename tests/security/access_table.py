@@ -14,8 +14,11 @@ Adding a URL: add its row here. test_access_matrix fails for any URL pattern tha
 has no row, and for any row whose URL is gone.
 """
 
+import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from tests.security import access_world as w
 
@@ -53,6 +56,17 @@ def _token(world):
 
 def _session_id(world):
     return {"session_id": world.session.pk}
+
+
+def _door_upload(world):
+    """One offline check-in of the session's registrant, as a door device uploads it."""
+    scan = {
+        "nonce": str(uuid.uuid4()),
+        "code": world.registration.checkin_code,
+        "scanned_at": datetime.now(UTC).isoformat(),
+        "device": "Front door",
+    }
+    return json.dumps({"items": [scan]})
 
 
 def _registration_form(world):
@@ -136,6 +150,14 @@ SITE: dict[str, Row] = {
             "consent": "on",
         },
     ),
+    # Offline door check-in. The snapshot is a 404 to everybody else, signed in or not.
+    "events:organize_checkin_snapshot": Row((404, 404, 404, 404, 200, 200), kwargs=_session_id),
+    "events:organize_checkin_sync": Row(
+        (LOGIN, 403, 403, 404, 200, 200), method="POST", kwargs=_session_id, data=_door_upload
+    ),
+    "events:organize_checkin_manifest": Row(ORGANIZER_ONLY, kwargs=_session_id),
+    # The worker holds no data, only the list of the page's static assets.
+    "events:checkin_service_worker": Row(PUBLIC),
 }
 
 # Rows that check a refusal which no role should get past.
@@ -150,6 +172,18 @@ NEGATIVE: dict[str, Row] = {
     "events:organize_checkin (other session)": Row(
         (LOGIN, 403, 403, 200, 404, 200),
         kwargs=lambda world: {"session_id": world.other_session.pk},
+    ),
+    "events:organize_checkin_snapshot (other session)": Row(
+        (404, 404, 404, 200, 404, 200),
+        kwargs=lambda world: {"session_id": world.other_session.pk},
+    ),
+    # The session's registrant uploaded to the other session: refused per item (200),
+    # and only for the other session's organizer and superusers.
+    "events:organize_checkin_sync (other session)": Row(
+        (LOGIN, 403, 403, 200, 404, 200),
+        method="POST",
+        kwargs=lambda world: {"session_id": world.other_session.pk},
+        data=_door_upload,
     ),
     # The other session's training is not a choice for the organizer: the export
     # refuses the filter (400), never returns its figures.

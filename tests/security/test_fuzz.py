@@ -6,6 +6,7 @@ Each HTML fragment is unique to its example, so finding it verbatim in any page
 (rather than as &lt;...) proves a stored value was rendered unescaped.
 """
 
+import json
 import re
 from urllib.parse import quote
 
@@ -192,3 +193,38 @@ def test_walk_in_form_survives_hostile_input(_fast_passwords):
         _ok(staff.post(walk_in, data))
 
     post()
+
+
+def test_checkin_sync_survives_hostile_uploads(_fast_passwords):
+    session = SessionFactory()
+    registration = RegistrationFactory(session=session)
+    organizer = OrganizerFactory(is_superuser=True)
+    staff = Client()
+    staff.force_login(organizer)
+    sync = reverse("events:organize_checkin_sync", args=[session.pk])
+    # Items as a device sends them, with any field hostile, missing or of the wrong type.
+    field = st.one_of(VALUE, st.none(), st.booleans(), st.dictionaries(TEXT, TEXT, max_size=2))
+    item = st.fixed_dictionaries(
+        {},
+        optional={
+            "nonce": st.one_of(st.uuids().map(str), field),
+            "code": st.one_of(st.just(registration.checkin_code), field),
+            "scanned_at": st.one_of(st.datetimes().map(lambda d: d.isoformat() + "Z"), field),
+            "device": field,
+        },
+    )
+    body = st.one_of(
+        st.fixed_dictionaries({"items": st.lists(st.one_of(item, field), max_size=5)}),
+        st.fixed_dictionaries({"items": field}),
+        field,
+    )
+
+    @FUZZ
+    @given(payload=body, raw=st.one_of(st.none(), TEXT))
+    def upload(payload, raw):
+        data = raw if raw is not None else json.dumps(payload)
+        response = staff.post(sync, data, content_type="application/json")
+        _ok(response)
+        assert response["Content-Type"] == "application/json"
+
+    upload()
