@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_fewer_indexes_per_insert'),
+        ('events', '0009_unaccent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
