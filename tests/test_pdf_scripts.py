@@ -193,3 +193,12 @@ def test_sign_in_sheet_splits_tall_rows_onto_more_pages():
     assert len(reader.pages) >= 3
     text = normalized(pdftotext(data))
     assert all(f"Person {i:02d}" in text for i in range(40))
+
+
+def test_the_sign_in_sheet_takes_walk_ins_emails_but_prints_no_registered_email():
+    session = SessionFactory()
+    registration = RegistrationFactory(session=session, email="private.person@example.org")
+    text = normalized(pdftotext(render_signin_sheet(session)))
+    assert "Email (walk-ins)" in text
+    assert "Not on the list? Write your name, organization, sector and email" in text
+    assert registration.email not in text

@@ -113,6 +113,8 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
             Paragraph(_("Name"), styles["head"]),
             Paragraph(_("Organization"), styles["head"]),
             Paragraph(_("Sector"), styles["head"]),
+            # Registered people's emails are not printed: the sheet goes round the room.
+            Paragraph(_("Email (walk-ins)"), styles["head"]),
             Paragraph(_("Signature"), styles["head"]),
         ]
     ]
@@ -123,15 +125,28 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
                 _cell(name),
                 _cell(organization),
                 _cell(sector),
+                "",
                 _signature_space(),
             ]
         )
-    data.extend([["", "", "", "", _signature_space()] for _row in range(WALK_IN_ROWS)])
+    walk_ins_at = len(data)
+    data.append(
+        [
+            _cell(
+                _(
+                    "Not on the list? Write your name, organization, sector and email (for "
+                    "your certificate); the organizers add you with “Add a walk-in”."
+                )
+            )
+        ]
+        + [""] * 5
+    )
+    data.extend([["", "", "", "", "", _signature_space()] for _row in range(WALK_IN_ROWS)])
 
     width = PAGE[0] - 2 * MARGIN
     table = LongTable(
         data,
-        colWidths=[0.45 * inch, width * 0.27, width * 0.27, width * 0.17, None],
+        colWidths=[0.45 * inch, width * 0.23, width * 0.2, width * 0.14, width * 0.2, None],
         repeatRows=1,
     )
     table.setStyle(
@@ -139,6 +154,8 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
             [
                 ("FONT", (0, 0), (-1, -1), SANS, 9.5),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
+                ("SPAN", (0, walk_ins_at), (-1, walk_ins_at)),
+                ("BACKGROUND", (0, walk_ins_at), (-1, walk_ins_at), colors.HexColor("#f8f9fa")),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#6c757d")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING),
