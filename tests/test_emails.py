@@ -148,11 +148,23 @@ def test_reminder_carries_venue_address_what_to_bring_and_manage_link():
         assert notification.registration.get_manage_url() in part
 
 
-def test_online_reminder_carries_the_meeting_link():
+def test_online_reminder_carries_the_meeting_link_and_no_door_code():
     notification = _reminder(venue="", address="", online_url="https://meet.example.org/abc")
-    text, html = _text_and_html(_parsed(notification))
+    message = _parsed(notification)
+    text, html = _text_and_html(message)
     assert "https://meet.example.org/abc" in text
     assert 'href="https://meet.example.org/abc"' in html
+    # An online-only session has no door: no code to show there, and no QR image.
+    assert "door" not in text and "door" not in html
+    assert notification.registration.checkin_code not in text
+    assert not any(p.get_content_type() == "image/png" for p in message.walk())
+
+
+def test_a_hybrid_session_keeps_the_door_code_beside_the_link():
+    notification = _reminder(online_url="https://meet.example.org/abc")
+    text, _html = _text_and_html(_parsed(notification))
+    assert "https://meet.example.org/abc" in text
+    assert notification.registration.checkin_code in text
 
 
 def test_reminder_shows_the_checkin_code_as_text_and_as_an_inline_qr_image():

@@ -126,9 +126,13 @@ def absolute(path: str) -> str:
 
 
 def _shows_checkin(notification: Notification) -> bool:
+    """A check-in code to show at the door: only for a confirmed place at a session with
+    a venue (an online-only session has no door)."""
     registration = notification.registration
     return (
-        notification.kind in WITH_CHECKIN and registration.status == Registration.Status.CONFIRMED
+        notification.kind in WITH_CHECKIN
+        and registration.status == Registration.Status.CONFIRMED
+        and bool(registration.session.venue)
     )
 
 

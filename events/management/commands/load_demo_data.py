@@ -119,7 +119,11 @@ class Command(BaseCommand):
                     online_url="https://meet.example.org/nd-trafficking" if online else "",
                     capacity=capacity,
                     status=TrainingSession.Status.PUBLISHED,
-                    what_to_bring="A photo ID for check-in and something to take notes with.",
+                    what_to_bring=(
+                        "A quiet place, headphones and something to take notes with."
+                        if online
+                        else "A photo ID for check-in and something to take notes with."
+                    ),
                 )
             session.organizers.add(organizer)
 
