@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from icalendar import Calendar
 
 from events.documents import emails
@@ -148,12 +149,17 @@ def test_reminder_carries_venue_address_what_to_bring_and_manage_link():
         assert notification.registration.get_manage_url() in part
 
 
-def test_online_reminder_carries_the_meeting_link_and_no_door_code():
+def _join_url(notification) -> str:
+    token = notification.registration.manage_token
+    return "http://testserver" + reverse("events:manage_join", args=[token])
+
+
+def test_online_reminder_carries_the_attendees_join_link_and_no_door_code():
     notification = _reminder(venue="", address="", online_url="https://meet.example.org/abc")
     message = _parsed(notification)
     text, html = _text_and_html(message)
-    assert "https://meet.example.org/abc" in text
-    assert 'href="https://meet.example.org/abc"' in html
+    assert _join_url(notification) in text
+    assert f'href="{_join_url(notification)}"' in html
     # An online-only session has no door: no code to show there, and no QR image.
     assert "door" not in text and "door" not in html
     assert notification.registration.checkin_code not in text
@@ -163,7 +169,7 @@ def test_online_reminder_carries_the_meeting_link_and_no_door_code():
 def test_a_hybrid_session_keeps_the_door_code_beside_the_link():
     notification = _reminder(online_url="https://meet.example.org/abc")
     text, _html = _text_and_html(_parsed(notification))
-    assert "https://meet.example.org/abc" in text
+    assert _join_url(notification) in text
     assert notification.registration.checkin_code in text
 
 

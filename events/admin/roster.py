@@ -79,6 +79,23 @@ class AccessibilityNeedsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class JoinedOnlineFilter(admin.SimpleListFilter):
+    """Who opened an online session through their own link: evidence for marking attendance."""
+
+    title = gettext_lazy("joined online")
+    parameter_name = "joined"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Joined")), ("no", _("Not joined"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(joined_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(joined_at__isnull=True)
+        return queryset
+
+
 @admin.register(Registration)
 class RegistrationAdmin(OrganizerScopedAdmin):
     list_display = [
@@ -97,6 +114,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         "status",
         "attended",
         AccessibilityNeedsFilter,
+        JoinedOnlineFilter,
     ]
     # Searched by get_search_results below; listing them shows the admin's search box.
     search_fields = ["full_name", "email", "organization"]
@@ -115,6 +133,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         "cancelled_at",
         "checked_in_at",
         "checked_in_by",
+        "joined_at",
         "attended",
         "user",
         "audit_trail",

@@ -13,17 +13,18 @@ What this asks of the outbox templates (templates/emails/<kind>.html, .txt and
 _subject.txt, and the base.html and base.txt they extend; the base templates repeat
 it in a comment):
 
-- Four values are the recipient's own, and a shared render stands in for them:
-  `registration.full_name`, `manage_url`, `ics_url` and `checkin_code`. Print them
+- Five values are the recipient's own, and a shared render stands in for them:
+  `registration.full_name`, `manage_url`, `ics_url`, `checkin_code` and `join_url`. Print them
   as they are: `{{ manage_url }}`, `href="{{ manage_url }}"`, or
   `{% blocktranslate with name=registration.full_name %}`. Testing whether one is
-  empty (`{% if checkin_code %}`) is fine too: emptiness is part of the group key.
+  empty (`{% if checkin_code %}`, `{% if join_url %}`) is fine too: emptiness is part
+  of the group key.
 - Everything else in session_context() is shared by the group (session, training,
   starts, ends, kind, variant, payload, qr_cid and the site's links) and may be used
   freely.
 - Do not put recipient-specific logic in these templates: no other field of
   `registration` or `notification` (`registration.organization`, `{{ registration }}`),
-  no filter on one of the four values (`|upper`, `|truncatechars`, `|length`), and no
+  no filter on one of the five values (`|upper`, `|truncatechars`, `|length`), and no
   `{% if %}` that compares or measures one of them. Each such template still sends
   correct mail in the cases the checks catch, but renders in full, once per
   recipient, and logs that fallback at INFO ("... render one by one").
@@ -168,6 +169,11 @@ def recipient_context(notification: Notification) -> dict:
         "manage_url": absolute(registration.get_manage_url()),
         "ics_url": absolute(reverse("events:manage_ics", args=[registration.manage_token])),
         "checkin_code": registration.checkin_code if _shows_checkin(notification) else "",
+        # An online session is joined through the attendee's own link (manage_join),
+        # which notes the join as evidence for the organizer.
+        "join_url": absolute(reverse("events:manage_join", args=[registration.manage_token]))
+        if registration.session.online_url
+        else "",
     }
     if notification.kind == Notification.Kind.CERTIFICATE:
         certificate = getattr(registration, "certificate", None)
@@ -199,7 +205,7 @@ _MARK = re.compile("\ue000xX(\\d+)(&amp;|&)\ue001")
 _MARK_CHARS = re.compile("[\ue000\ue001]")
 # The recipient's values a shared render stands in for; the registration's full_name is
 # the first. Any other recipient value a template reads makes the group render in full.
-_PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code")
+_PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code", "join_url")
 _MISSING = object()
 
 

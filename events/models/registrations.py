@@ -61,6 +61,9 @@ class Registration(models.Model):
         verbose_name=_("checked in by"),
     )
     attended = models.BooleanField(_("attended"), default=False)
+    # Evidence for an online session: when they first joined through their own link.
+    # Attendance stays the organizer's decision (attended, above).
+    joined_at = models.DateTimeField(_("joined online at"), null=True, blank=True)
     reminders_opt_out = models.BooleanField(_("no reminders"), default=False)
     manage_nonce = models.CharField(max_length=32, default=new_manage_nonce, editable=False)
     # Unique through Meta.constraints: a field's unique=True would also build a LIKE

@@ -1,6 +1,6 @@
 """Attendance: checking people in at the door and marking who attended."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -76,6 +76,36 @@ def check_in(*, registration_id: int, actor=None, at: datetime | None = None) ->
                 registration=registration,
                 previous=recorded.isoformat(),
             )
+        return registration
+
+
+# The join link counts as evidence from this long before the start until the end.
+JOIN_EARLY = timedelta(minutes=30)
+
+
+def record_joined(*, registration_id: int, now=None) -> Registration:
+    """Note that a confirmed registrant opened an online session through their own link.
+
+    Evidence for the organizer, who still marks attendance: only the first join within
+    the session's time (from JOIN_EARLY before the start until the end) is kept, so a
+    click days before proves nothing and changes nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("session")
+            .get(pk=registration_id)
+        )
+        session = registration.session
+        if (
+            registration.joined_at is None
+            and registration.status == Registration.Status.CONFIRMED
+            and session.starts_at - JOIN_EARLY <= now <= session.ends_at
+        ):
+            registration.joined_at = now
+            registration.save(update_fields=["joined_at", "updated_at"])
+            record_audit(action="joined_online", registration=registration)
         return registration
 
 

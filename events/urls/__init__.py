@@ -20,6 +20,7 @@ urlpatterns = [
         name="manage_unsubscribe",
     ),
     path("manage/<str:token>/calendar.ics", registration.manage_ics, name="manage_ics"),
+    path("manage/<str:token>/join/", registration.manage_join, name="manage_join"),
     # Each area keeps its routes in its own module.
     path("", include("events.urls.checkin")),
     path("", include("events.urls.certificates")),

@@ -18,6 +18,7 @@ from events.forms import RegistrationForm, ReminderPreferenceForm, ResendManageL
 from events.models import Registration, Sector, TrainingSession
 from events.models.tokens import plausible_public_id
 from events.selectors import catalog as selectors
+from events.services import attendance
 from events.services import registration as registration_service
 from events.services.waitlist import waitlist_position
 
@@ -252,6 +253,35 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
                 request, _("Your registration is cancelled. Thank you for telling us.")
             )
     return redirect("events:manage", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def manage_join(request: HttpRequest, token: str) -> HttpResponse:
+    """An online session's door: GET shows "Join now" (so that a mail scanner opening the
+    link records nothing); the POST notes the join as evidence and goes to the meeting."""
+    registration = registration_from_token(token)
+    session = registration.session
+    if not session.online_url:
+        return redirect("events:manage", token=token)
+    joinable = (
+        registration.status == Registration.Status.CONFIRMED
+        and session.status != TrainingSession.Status.CANCELLED
+    )
+    if request.method == "POST" and joinable:
+        attendance.record_joined(registration_id=registration.pk)
+        return redirect(session.online_url)
+    return _private(
+        render(
+            request,
+            "events/manage/join.html",
+            {
+                "registration": registration,
+                "session": session,
+                "token": token,
+                "joinable": joinable,
+            },
+        )
+    )
 
 
 @require_POST

@@ -111,6 +111,8 @@ SITE: dict[str, Row] = {
     "events:manage_reminders": Row(
         _all(302), method="POST", kwargs=_token, data=lambda world: {"reminders": "on"}
     ),
+    # The world's session is in person: its join link leads back to the manage page.
+    "events:manage_join": Row(_all(302), kwargs=_token),
     "events:manage_ics": Row(PUBLIC, kwargs=_token),
     "events:manage_unsubscribe": Row(
         PUBLIC, method="POST", kwargs=_token, data=lambda world: {"List-Unsubscribe": "One-Click"}
