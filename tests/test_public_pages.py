@@ -557,3 +557,12 @@ def test_a_session_under_way_still_shows_its_details_not_the_next_ones(client):
     body = client.get(started.get_absolute_url()).content.decode()
     assert "This session has already started or taken place." in body
     assert "Next sessions of this training" not in body
+
+
+def test_every_page_says_how_to_report(client):
+    page = text(client.get("/"))
+    for number in ('href="tel:911"', 'href="tel:+18883737888"', 'href="tel:711"'):
+        assert number in page
+    assert 'href="sms:233733"' in page and "“HELP” or “INFO”" in page
+    assert "more than 200 languages" in page
+    assert 'href="tel:+18663472423"' in page

@@ -1,0 +1,57 @@
+"""axe-core on the public pages, the manage page and the door page: no serious or critical
+violation (WCAG 2.1 A and AA)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.browser import axe_violations
+from tests.factories import (
+    EndedSessionFactory,
+    RegistrationFactory,
+    ScopedOrganizerFactory,
+    SessionFactory,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SERIOUS = ("(serious)", "(critical)")
+
+
+def serious(page) -> list[str]:
+    return [v for v in axe_violations(page) if v.split(": ")[0].endswith(SERIOUS)]
+
+
+def test_public_and_manage_pages_have_no_serious_violations(page):
+    session = SessionFactory(city="Fargo")
+    past = EndedSessionFactory(training=session.training, city="Minot")
+    registration = RegistrationFactory(session=session)
+    paths = [
+        "/",
+        reverse("events:catalogue"),
+        session.get_absolute_url(),
+        past.get_absolute_url(),
+        registration.get_manage_url(),
+        reverse("events:manage_cancel", args=[registration.manage_token]),
+        reverse("events:resend_manage_link"),
+        reverse("events:certificate_verify_lookup"),
+        reverse("privacy"),
+        reverse("accounts:login"),
+        "/no-such-page/",
+    ]
+    found = {}
+    for path in paths:
+        page.goto(path)
+        problems = serious(page)
+        if problems:
+            found[path] = problems
+    assert not found, found
+
+
+def test_the_door_page_has_no_serious_violations(page, live_server, client):
+    session = SessionFactory()
+    client.force_login(ScopedOrganizerFactory(organizes=[session]))
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(reverse("events:organize_checkin", args=[session.pk]))
+    assert serious(page) == []
