@@ -54,11 +54,39 @@ _MODEL_FIELDS["email"].required = True
 SECTOR_LABEL = Registration._meta.get_field("sector").formfield().label
 
 
-class RegistrationForm(forms.Form):
+class _PersonForm(forms.Form):
+    """A person's name and sector, for registering oneself or adding a walk-in.
+
+    The sector field is added per form from the sectors the caller passes (one query
+    otherwise); the texts that speak to "you" or "them" are class attributes.
+    """
+
+    sector_prompt = ""
+    missing_name = ""
+    field_order: list[str] = []
+
+    def __init__(self, *args, sectors: list[Sector] | None = None, **kwargs) -> None:
+        """sectors: the active sectors, when the caller has them (else one query)."""
+        super().__init__(*args, **kwargs)
+        self.fields["sector"] = SectorChoiceField(
+            sectors=list(Sector.objects.filter(active=True)) if sectors is None else sectors,
+            empty_label=self.sector_prompt,
+            label=SECTOR_LABEL,
+            error_messages={"invalid_choice": _("Choose one of the listed sectors.")},
+        )
+        self.order_fields(self.field_order)
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(self.missing_name)
+        return name
+
+
+class RegistrationForm(_PersonForm):
     full_name = _MODEL_FIELDS["full_name"]
     email = _MODEL_FIELDS["email"]
     organization = _MODEL_FIELDS["organization"]
-    # sector: added per form, from the sectors the caller passes (see __init__).
     job_title = _MODEL_FIELDS["job_title"]
     accommodations = _MODEL_FIELDS["accommodations"]
     consent = forms.BooleanField(
@@ -70,23 +98,8 @@ class RegistrationForm(forms.Form):
         error_messages={"required": _("Please give your consent so that we can register you.")},
     )
     field_order = ["full_name", "email", "organization", "sector", "job_title"]
-
-    def __init__(self, *args, sectors: list[Sector] | None = None, **kwargs) -> None:
-        """sectors: the active sectors, when the caller has them (else one query)."""
-        super().__init__(*args, **kwargs)
-        self.fields["sector"] = SectorChoiceField(
-            sectors=list(Sector.objects.filter(active=True)) if sectors is None else sectors,
-            empty_label=_("Choose the sector you work in"),
-            label=SECTOR_LABEL,
-            error_messages={"invalid_choice": _("Choose one of the listed sectors.")},
-        )
-        self.order_fields(self.field_order)
-
-    def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Please enter your name."))
-        return name
+    sector_prompt = _("Choose the sector you work in")
+    missing_name = _("Please enter your name.")
 
 
 class CatalogueFilterForm(forms.Form):
@@ -129,7 +142,7 @@ class ResendManageLinkForm(forms.Form):
     )
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(_PersonForm):
     """Someone at the door without a place: the organizer adds them and checks them in."""
 
     full_name = _MODEL_FIELDS["full_name"]
@@ -146,19 +159,5 @@ class WalkInForm(forms.Form):
         error_messages={"required": _("Ask for their consent before adding them.")},
     )
     field_order = ["full_name", "email", "organization", "sector", "consent"]
-
-    def __init__(self, *args, sectors: list[Sector] | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["sector"] = SectorChoiceField(
-            sectors=list(Sector.objects.filter(active=True)) if sectors is None else sectors,
-            empty_label=_("Choose the sector they work in"),
-            label=SECTOR_LABEL,
-            error_messages={"invalid_choice": _("Choose one of the listed sectors.")},
-        )
-        self.order_fields(self.field_order)
-
-    def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Please enter their name."))
-        return name
+    sector_prompt = _("Choose the sector they work in")
+    missing_name = _("Please enter their name.")
