@@ -5,7 +5,6 @@ with reportlab's vector shapes, so a printed bar is the bar on screen.
 """
 
 import io
-from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
@@ -28,6 +27,7 @@ from events.documents.impact import NO_EVALUATIONS, learning_rows, report_tables
 from events.selectors.impact import ImpactReport
 
 from .fonts import SANS, SANS_BOLD, register_fonts
+from .text import escape_markup
 
 MARGIN = 0.6 * inch
 WIDTH = LETTER[0] - 2 * MARGIN
@@ -100,8 +100,10 @@ def chart_drawing(chart: BarChart, *, width: float = WIDTH) -> Drawing:
 
 
 def _table(columns: list[str], rows: list[list], styles, widths=None) -> LongTable:
-    data = [[Paragraph(escape(str(c)), styles["head"]) for c in columns]]
-    data += [[Paragraph(escape(str(value)), styles["cell"]) for value in row] for row in rows]
+    data = [[Paragraph(escape_markup(str(c)), styles["head"]) for c in columns]]
+    data += [
+        [Paragraph(escape_markup(str(value)), styles["cell"]) for value in row] for row in rows
+    ]
     table = LongTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -122,29 +124,29 @@ def render_impact_pdf(report: ImpactReport, *, cover: list[list]) -> bytes:
     tables = report_tables(report)
     figures, breakdowns = tables[0], tables[1:]
     title = _("Impact report")
-    story = [Paragraph(escape(title), styles["title"]), Spacer(1, 6)]
+    story = [Paragraph(escape_markup(title), styles["title"]), Spacer(1, 6)]
     story.append(_table([_("Filter"), _("Value")], cover, styles, [WIDTH * 0.3, WIDTH * 0.7]))
-    story.append(Paragraph(escape(figures.title), styles["h2"]))
+    story.append(Paragraph(escape_markup(figures.title), styles["h2"]))
     story.append(
         _table(figures.columns, figures.rows, styles, [WIDTH * 0.3, WIDTH * 0.15, WIDTH * 0.55])
     )
-    story.append(Paragraph(escape(_("Learning measures")), styles["h2"]))
+    story.append(Paragraph(escape_markup(_("Learning measures")), styles["h2"]))
     learning = learning_rows(report)
     if learning:
         story.append(_table([_("Measure"), _("Value")], learning, styles))
     else:
-        story.append(Paragraph(escape(str(NO_EVALUATIONS)), styles["body"]))
+        story.append(Paragraph(escape_markup(str(NO_EVALUATIONS)), styles["body"]))
     for table in breakdowns:
         story.append(CondPageBreak(2.5 * inch))
-        heading = Paragraph(escape(table.title), styles["h2"])
+        heading = Paragraph(escape_markup(table.title), styles["h2"])
         if not table.rows:
-            story += [heading, Paragraph(escape(_("Nothing to show.")), styles["body"])]
+            story += [heading, Paragraph(escape_markup(_("Nothing to show.")), styles["body"])]
             continue
         story.append(KeepTogether([heading, Spacer(1, 4), chart_drawing(table.chart)]))
         story.append(Spacer(1, 6))
         story.append(_table(table.columns, table.rows, styles))
         if table.note:
-            story.append(Paragraph(escape(table.note), styles["body"]))
+            story.append(Paragraph(escape_markup(table.note), styles["body"]))
 
     def footer(canvas, doc) -> None:
         canvas.saveState()

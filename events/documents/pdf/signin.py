@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate
 from events.models import Registration, TrainingSession
 
 from .fonts import SANS, SANS_BOLD, SANS_BOLD_FACE, SANS_FACE, Face, register_fonts
-from .text import draw_line, is_rtl, printable, wrap
+from .text import draw_line, escape_markup, is_rtl, printable, wrap
 
 # Empty rows at the end for people who walk in without registering.
 WALK_IN_ROWS = 5
@@ -69,10 +69,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "meta": ParagraphStyle("meta", fontName=SANS, fontSize=10, leading=13),
         "head": ParagraphStyle("head", fontName=SANS_BOLD, fontSize=9.5, leading=12),
     }
-
-
-def _escape(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _cell(text: str) -> ScriptText:
@@ -181,7 +177,7 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
         ScriptText(title, SANS_BOLD_FACE, 15, 19),
         ScriptText(f"{when} · {session.place}", SANS_FACE, 10, 13),
         Paragraph(
-            _escape(
+            escape_markup(
                 _("%(count)d registered · please sign next to your name") % {"count": len(rows)}
             ),
             styles["meta"],

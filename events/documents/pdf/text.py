@@ -258,3 +258,8 @@ def fit(
             return size, lines
     size = smallest if floor is None else max(floor, size)
     return size, wrap(text, face, size, room)
+
+
+def escape_markup(text: str) -> str:
+    """Text for a reportlab Paragraph, whose mini-language reads &, < and > as markup."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
