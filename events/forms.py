@@ -1,9 +1,18 @@
 """Forms: registration, catalogue filters, the manage page, and the door's walk-ins."""
 
+from functools import cache
+from zoneinfo import available_timezones
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Registration, Sector
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
 
 # Years outside 1900-2099 would reach the ORM as impossible dates.
 MONTH_FORMAT = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
@@ -97,9 +106,15 @@ class RegistrationForm(_PersonForm):
         required=True,
         error_messages={"required": _("Please give your consent so that we can register you.")},
     )
+    # Filled in by static/js/registration.js from the browser; a hint, never an error.
+    timezone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     field_order = ["full_name", "email", "organization", "sector", "job_title"]
     sector_prompt = _("Choose the sector you work in")
     missing_name = _("Please enter your name.")
+
+    def clean_timezone(self) -> str:
+        zone = self.cleaned_data["timezone"].strip()
+        return zone if zone in _known_zones() else ""
 
 
 class CatalogueFilterForm(forms.Form):

@@ -135,6 +135,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         "checked_in_by",
         "joined_at",
         "attended",
+        "timezone",
         "user",
         "audit_trail",
     ]

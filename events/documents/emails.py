@@ -13,8 +13,9 @@ What this asks of the outbox templates (templates/emails/<kind>.html, .txt and
 _subject.txt, and the base.html and base.txt they extend; the base templates repeat
 it in a comment):
 
-- Five values are the recipient's own, and a shared render stands in for them:
-  `registration.full_name`, `manage_url`, `ics_url`, `checkin_code` and `join_url`. Print them
+- Six values are the recipient's own, and a shared render stands in for them:
+  `registration.full_name`, `manage_url`, `ics_url`, `checkin_code`, `join_url` and
+  `own_time`. Print them
   as they are: `{{ manage_url }}`, `href="{{ manage_url }}"`, or
   `{% blocktranslate with name=registration.full_name %}`. Testing whether one is
   empty (`{% if checkin_code %}`, `{% if join_url %}`) is fine too: emptiness is part
@@ -24,7 +25,7 @@ it in a comment):
   freely.
 - Do not put recipient-specific logic in these templates: no other field of
   `registration` or `notification` (`registration.organization`, `{{ registration }}`),
-  no filter on one of the five values (`|upper`, `|truncatechars`, `|length`), and no
+  no filter on one of the six values (`|upper`, `|truncatechars`, `|length`), and no
   `{% if %}` that compares or measures one of them. Each such template still sends
   correct mail in the cases the checks catch, but renders in full, once per
   recipient, and logs that fallback at INFO ("... render one by one").
@@ -45,12 +46,14 @@ import secrets
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from events.documents.ics import session_calendar
@@ -137,6 +140,20 @@ def _shows_checkin(notification: Notification) -> bool:
     )
 
 
+def _own_time(registration: Registration) -> str:
+    """An online session's start where the registrant is, when that is another zone.
+
+    "" for a session with a venue (people come to its zone), or when the registrant's zone
+    is unknown or the session's own.
+    """
+    session = registration.session
+    zone = registration.timezone
+    if not session.online_url or session.venue or not zone or zone == session.timezone:
+        return ""
+    local = session.starts_at.astimezone(ZoneInfo(zone))
+    return f"{date_format(local, 'l, F j, g:i A')} ({zone.replace('_', ' ')})"
+
+
 def session_context(notification: Notification) -> dict:
     """The part of the context that every recipient of this kind of a session shares.
 
@@ -174,6 +191,7 @@ def recipient_context(notification: Notification) -> dict:
         "join_url": absolute(reverse("events:manage_join", args=[registration.manage_token]))
         if registration.session.online_url
         else "",
+        "own_time": _own_time(registration),
     }
     if notification.kind == Notification.Kind.CERTIFICATE:
         certificate = getattr(registration, "certificate", None)
@@ -205,7 +223,7 @@ _MARK = re.compile("\ue000xX(\\d+)(&amp;|&)\ue001")
 _MARK_CHARS = re.compile("[\ue000\ue001]")
 # The recipient's values a shared render stands in for; the registration's full_name is
 # the first. Any other recipient value a template reads makes the group render in full.
-_PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code", "join_url")
+_PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code", "join_url", "own_time")
 _MISSING = object()
 
 

@@ -43,6 +43,9 @@ class Registration(models.Model):
     )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     accommodations = models.TextField(_("accessibility needs"), max_length=2000, blank=True)
+    # The registrant's own time zone, as their browser reported it when they registered
+    # (blank when it did not): an online session's emails also give the time there.
+    timezone = models.CharField(_("own time zone"), max_length=64, blank=True)
     consented_at = models.DateTimeField(_("consent given at"))
     # Indexed with the session only: three values alone select nothing, and an index on
     # them tempts the planner into scanning every session's confirmed rows.

@@ -36,6 +36,7 @@ class AttendeeDetails:
     job_title: str = ""
     accommodations: str = ""
     user_id: int | None = None
+    timezone: str = ""  # the registrant's own, an IANA name, or "" when unknown
 
 
 def find_by_manage_token(token: str) -> Registration | None:
@@ -101,6 +102,7 @@ def _new_registration(
         sector_id=attendee.sector_id,
         job_title=attendee.job_title.strip(),
         accommodations=attendee.accommodations.strip(),
+        timezone=attendee.timezone,
         consented_at=now,
         status=Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED,
         confirmed_at=now if has_seat else None,

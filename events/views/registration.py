@@ -71,6 +71,7 @@ def _attendee_from(form: RegistrationForm, user) -> registration_service.Attende
         job_title=data["job_title"],
         accommodations=data["accommodations"],
         user_id=user.pk if user.is_authenticated else None,
+        timezone=data["timezone"],
     )
 
 

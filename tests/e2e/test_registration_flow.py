@@ -62,3 +62,21 @@ def test_form_errors_are_shown_next_to_their_fields(page):
     assert page.get_by_text("Please give your consent").is_visible()
     assert page.get_by_label("Full name").input_value() == "Dana Whitehorse"
     assert not Registration.objects.exists()
+
+
+def test_the_registration_form_sends_the_browsers_time_zone(browser, live_server, settings):
+    settings.SITE_URL = live_server.url
+    session = SessionFactory(venue="", address="", online_url="https://meet.example.org/x")
+    context = browser.new_context(base_url=live_server.url, timezone_id="America/Los_Angeles")
+    page = context.new_page()
+    try:
+        page.goto(session.get_absolute_url())
+        page.get_by_label("Full name").fill("Dana Whitehorse")
+        page.get_by_label("Email").fill("dana@example.org")
+        page.get_by_label("Sector").select_option(label="Schools & education")
+        page.get_by_label("I agree").check()
+        page.get_by_role("button", name="Register").click()
+        page.wait_for_url("**/registered/")
+    finally:
+        context.close()
+    assert Registration.objects.get(email="dana@example.org").timezone == "America/Los_Angeles"
