@@ -6,7 +6,8 @@ from zoneinfo import available_timezones
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Registration, Sector
+from events.models import Question, Registration, Sector
+from events.services.evaluations import AnswerInput
 
 
 @cache
@@ -176,3 +177,105 @@ class WalkInForm(_PersonForm):
     field_order = ["full_name", "email", "organization", "sector", "consent"]
     sector_prompt = _("Choose the sector they work in")
     missing_name = _("Please enter their name.")
+
+
+# --- Evaluations ----------------------------------------------------------------------
+
+_QUESTION_FIELD = "q"
+
+
+class EvaluationForm(forms.Form):
+    """The answers to one phase: one field per question, named q<id>, plus the version.
+
+    Only parses; services.evaluations.submit_evaluation decides whether to save.
+    """
+
+    questionnaire = forms.IntegerField(widget=forms.HiddenInput)
+    revision = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, questionnaire, questions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questionnaire_id = questionnaire.pk
+        self.questions = questions
+        for question in questions:
+            self.fields[f"{_QUESTION_FIELD}{question.pk}"] = self._field_for(question)
+
+    @staticmethod
+    def _field_for(question) -> forms.Field:
+        common = {"label": question.text, "required": question.required}
+        if question.kind == Question.Kind.SCALE:
+            labels = {1: question.scale_low_label, 5: question.scale_high_label}
+            choices = [
+                (value, f"{value} – {labels[value]}" if labels.get(value) else str(value))
+                for value in range(1, 6)
+            ]
+            return forms.TypedChoiceField(
+                choices=choices, coerce=int, widget=forms.RadioSelect, empty_value=None, **common
+            )
+        options = [(choice.pk, choice.text) for choice in question.choices.all()]
+        if question.kind == Question.Kind.SINGLE:
+            return forms.TypedChoiceField(
+                choices=options, coerce=int, widget=forms.RadioSelect, empty_value=None, **common
+            )
+        if question.kind == Question.Kind.MULTIPLE:
+            return forms.TypedMultipleChoiceField(
+                choices=options, coerce=int, widget=forms.CheckboxSelectMultiple, **common
+            )
+        return forms.CharField(
+            max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), strip=True, **common
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("questionnaire") not in (None, self.questionnaire_id):
+            raise forms.ValidationError(
+                _("The questionnaire has changed since this page was opened. Please answer again.")
+            )
+        known = set(self.fields)
+        for key in self.data:
+            if key.startswith(_QUESTION_FIELD) and key[1:].isdigit() and key not in known:
+                raise forms.ValidationError(
+                    _("The answers do not match this questionnaire. Please reload the page.")
+                )
+        return cleaned
+
+    def question_fields(self):
+        """(question, bound field) pairs in order, for the template's fieldsets."""
+        return [(q, self[f"{_QUESTION_FIELD}{q.pk}"]) for q in self.questions]
+
+    def answers(self):
+        """The cleaned answers as the service takes them."""
+        result = []
+        for question in self.questions:
+            value = self.cleaned_data.get(f"{_QUESTION_FIELD}{question.pk}")
+            if question.kind == Question.Kind.SCALE:
+                answer = AnswerInput(question_id=question.pk, scale_value=value)
+            elif question.kind == Question.Kind.SINGLE:
+                chosen = frozenset() if value is None else frozenset([value])
+                answer = AnswerInput(question_id=question.pk, choice_ids=chosen)
+            elif question.kind == Question.Kind.MULTIPLE:
+                answer = AnswerInput(question_id=question.pk, choice_ids=frozenset(value or []))
+            else:
+                answer = AnswerInput(question_id=question.pk, text=value or "")
+            result.append(answer)
+        return result
+
+
+def initial_answers(response) -> dict:
+    """A saved response as the form's initial data."""
+    if response is None:
+        return {}
+    initial = {}
+    for answer in response.answers.all():
+        key = f"{_QUESTION_FIELD}{answer.question_id}"
+        kind = answer.question.kind
+        chosen = [choice.pk for choice in answer.choices.all()]
+        if kind == Question.Kind.SCALE:
+            initial[key] = answer.scale_value
+        elif kind == Question.Kind.SINGLE:
+            initial[key] = chosen[0] if chosen else None
+        elif kind == Question.Kind.MULTIPLE:
+            initial[key] = chosen
+        else:
+            initial[key] = answer.text
+    return initial

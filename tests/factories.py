@@ -159,6 +159,7 @@ def _organizers_group():
         for name in (
             "0003_roster_organizers_group",
             "0005_roster_organizers_certificates_outbox",
+            "0010_organizers_edit_evaluations",
         ):
             migration = importlib.import_module(f"events.migrations.{name}")
             for app_label, codename in migration.PERMISSIONS:
@@ -192,3 +193,68 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     registration = factory.SubFactory(RegistrationFactory)
     kind = "confirmation"
     variant = ""
+
+
+# --- Evaluations --------------------------------------------------------------------
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Questionnaire"
+
+    training = factory.SubFactory(TrainingFactory)
+    version = 1
+    title = "Training evaluation"
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Question"
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    order = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    phase = "both"
+    kind = "scale"
+    required = True
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Choice"
+
+    question = factory.SubFactory(QuestionFactory, kind="single")
+    order = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"Choice {n}")
+    is_correct = False
+
+
+def build_questionnaire(training):
+    """A questionnaire of four questions: a confidence scale, a single and a multiple
+    choice knowledge question, and optional free text. Returns (questionnaire, questions)."""
+    questionnaire = QuestionnaireFactory(training=training)
+    scale = QuestionFactory(
+        questionnaire=questionnaire,
+        kind="scale",
+        text="How confident are you that you could recognize signs of trafficking?",
+        scale_low_label="Not at all",
+        scale_high_label="Very",
+    )
+    single = QuestionFactory(
+        questionnaire=questionnaire,
+        kind="single",
+        text="What number do you call in an emergency?",
+        explanation="Call 911 when someone is in immediate danger.",
+    )
+    ChoiceFactory(question=single, text="911", is_correct=True)
+    ChoiceFactory(question=single, text="411")
+    multiple = QuestionFactory(
+        questionnaire=questionnaire, kind="multiple", text="Which are indicators?"
+    )
+    ChoiceFactory(question=multiple, text="Someone else holds their ID", is_correct=True)
+    ChoiceFactory(question=multiple, text="Not free to leave", is_correct=True)
+    ChoiceFactory(question=multiple, text="Wears a hat")
+    text = QuestionFactory(
+        questionnaire=questionnaire, kind="text", text="Anything else?", required=False
+    )
+    return questionnaire, {"scale": scale, "single": single, "multiple": multiple, "text": text}

@@ -1,3 +1,3 @@
 """The organizer admin, one module per area."""
 
-from . import catalog, certificates, notifications, roster  # noqa: F401
+from . import catalog, certificates, evaluations, notifications, roster  # noqa: F401

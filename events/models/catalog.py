@@ -73,6 +73,12 @@ class Sector(models.Model):
         return self.name
 
 
+class CertificateGate(models.TextChoices):
+    NONE = "none", _("Attendance only")
+    POST_SUBMITTED = "post_submitted", _("Attendance and the post-evaluation submitted")
+    POST_SCORE = "post_score", _("Attendance and a minimum post-check score")
+
+
 class Training(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -93,6 +99,33 @@ class Training(models.Model):
     )
     signatory_name = models.CharField(_("certificate signatory"), max_length=200, blank=True)
     signatory_title = models.CharField(_("signatory title"), max_length=200, blank=True)
+    # Evaluations (models/evaluations.py, services/evaluations.py).
+    evaluation_post_days = models.PositiveSmallIntegerField(
+        _("post-evaluation open for (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("The post-evaluation closes this many days after the session ends."),
+    )
+    certificate_gate = models.CharField(
+        _("certificate requires"),
+        max_length=16,
+        choices=CertificateGate.choices,
+        default=CertificateGate.NONE,
+    )
+    certificate_gate_score = models.PositiveSmallIntegerField(
+        _("minimum post-check score (%)"),
+        default=70,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Used when the certificate requires a knowledge score."),
+    )
+    evaluation_anonymous = models.BooleanField(
+        _("anonymous evaluations"),
+        default=False,
+        help_text=_(
+            "Answers are stored without a link to the person; only that they completed a "
+            "phase is kept (for the certificate). No per-person gain can be measured."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,8 @@ class Notification(models.Model):
         CERTIFICATE = "certificate", _("Certificate")
         ORGANIZER_MESSAGE = "organizer_message", _("Message from the organizer")
         MANAGE_LINK = "manage_link", _("Manage link resent")
+        EVALUATION = "evaluation", _("Post-evaluation")
+        EVALUATION_REMINDER = "evaluation_reminder", _("Post-evaluation reminder")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

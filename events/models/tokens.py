@@ -79,3 +79,35 @@ def new_manage_credentials() -> dict[str, str]:
     """A fresh nonce and the hash of the manage token it derives, as Registration fields."""
     nonce = new_manage_nonce()
     return {"manage_nonce": nonce, "manage_token_hash": hash_token(manage_token_for(nonce))}
+
+
+# An evaluation link: the registration's check-in code (the lookup key, itself random)
+# followed by an HMAC of it, the phase and the manage nonce. The check-in code alone
+# opens nothing here, and a copy of the database opens no link without the SECRET_KEY.
+# Erasure draws a new code and nonce, which kills the old links.
+EVALUATION_MAC_LENGTH = 24
+EVALUATION_TOKEN_MAX_LENGTH = 16 + EVALUATION_MAC_LENGTH
+
+
+def evaluation_mac(*, checkin_code: str, nonce: str, phase: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"evaluation:{phase}:{checkin_code}:{nonce}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    return digest[:EVALUATION_MAC_LENGTH]
+
+
+def evaluation_token_for(*, checkin_code: str, nonce: str, phase: str) -> str:
+    """The token of a registration's evaluation link for one phase."""
+    return checkin_code + evaluation_mac(checkin_code=checkin_code, nonce=nonce, phase=phase)
+
+
+def split_evaluation_token(token: str) -> tuple[str, str] | None:
+    """(check-in code, mac) of a well-formed token, or None without touching the database."""
+    if not token or len(token) != EVALUATION_TOKEN_MAX_LENGTH or not token.isascii():
+        return None
+    code, mac = token[:16], token[16:]
+    if not code.isalnum() or not all(c in "0123456789abcdef" for c in mac):
+        return None
+    return code, mac

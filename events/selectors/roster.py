@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
-from events.models import AuditEntry, Registration, Sector, TrainingSession
+from events.models import AuditEntry, Registration, Sector, Training, TrainingSession
 from events.models.tokens import normalize_code
 
 from .catalog import with_counts
@@ -159,3 +159,11 @@ def roster_summary(session: TrainingSession, *, now: datetime | None = None) -> 
     ]
     sectors.sort(key=lambda s: (-s.count, s.name))
     return RosterSummary(sectors=sectors, counts_attended=counts_attended, **totals)
+
+
+def trainings_for_organizer(user) -> QuerySet[Training]:
+    """Trainings with at least one session the user organizes (all for a superuser)."""
+    trainings = Training.objects.all()
+    if can_see_all(user):
+        return trainings
+    return trainings.filter(pk__in=sessions_for_organizer(user).values("training_id"))

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("events.urls.checkin")),
     path("", include("events.urls.certificates")),
     path("", include("events.urls.privacy")),
+    path("", include("events.urls.evaluations")),
 ]

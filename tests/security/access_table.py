@@ -54,6 +54,10 @@ def _token(world):
     return {"token": world.token}
 
 
+def _evaluation(world):
+    return {"token": world.evaluation_token, "phase": "pre"}
+
+
 def _session_id(world):
     return {"session_id": world.session.pk}
 
@@ -131,6 +135,9 @@ SITE: dict[str, Row] = {
     ),
     "events:manage_certificate": Row(PUBLIC, kwargs=_token),
     "events:manage_certificate_badge": Row(PUBLIC, kwargs=_token),
+    # Evaluations: the link's own token is the credential, as for the manage link. An
+    # empty post is a form error (400), not a 500.
+    "events:evaluate": Row(PUBLIC, kwargs=_evaluation),
     # Door check-in
     "events:organize_checkin": Row(ORGANIZER_ONLY, kwargs=_session_id),
     "events:organize_checkin_counts": Row(ORGANIZER_ONLY, kwargs=_session_id),
@@ -192,6 +199,12 @@ NEGATIVE: dict[str, Row] = {
     "admin:events_impact_xlsx (other training)": Row(
         (LOGIN, LOGIN, LOGIN, 200, 400, 200),
         query="?training={other_training}",
+    ),
+    "events:evaluate (wrong token)": Row(
+        _all(404), kwargs=lambda world: {"token": "Z" * 16 + "0" * 24, "phase": "pre"}
+    ),
+    "events:evaluate (post, empty)": Row(
+        _all(400), method="POST", kwargs=_evaluation, data=lambda world: {}
     ),
     "events:certificate_verify (unknown code)": Row(
         _all(404), kwargs=lambda world: {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"}
@@ -313,6 +326,16 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "events_notification": AdminModel(
         lambda world: world.notification,
         _answers(STAFF_ONLY, NOBODY, SCOPED, SCOPED_NOBODY, SCOPED, REDIRECT),
+    ),
+    # Questionnaires of the trainings an organizer has a session of; organizers add
+    # and edit them and their questions, and delete questions, not questionnaires.
+    "events_questionnaire": AdminModel(
+        lambda world: world.questionnaire,
+        _answers(STAFF_ONLY, STAFF_ONLY, SCOPED, SCOPED_SUPERUSER, SCOPED, REDIRECT),
+    ),
+    "events_question": AdminModel(
+        lambda world: world.question,
+        _answers(STAFF_ONLY, STAFF_ONLY, SCOPED, SCOPED, SCOPED, REDIRECT),
     ),
     "events_auditentry": AdminModel(
         lambda world: world.audit,

@@ -24,16 +24,20 @@ from events.models import (
     AuditEntry,
     Certificate,
     Notification,
+    Question,
+    Questionnaire,
     Registration,
     Sector,
     TrainingSession,
 )
+from events.selectors.evaluations import evaluation_token
 from tests.factories import (
     CertificateFactory,
     OrganizerFactory,
     RegistrationFactory,
     SessionFactory,
     UserFactory,
+    build_questionnaire,
 )
 
 ROLES = (
@@ -63,6 +67,16 @@ class World:
     access_failure_log: AccessFailureLog
     # Holds the password-reset link: none of the six, whose logins would void it.
     reset_user: User
+    # The session's training's questionnaire (pre-check open: the session is upcoming).
+    questionnaire: Questionnaire
+
+    @property
+    def question(self) -> Question:
+        return self.questionnaire.questions.first()
+
+    @property
+    def evaluation_token(self) -> str:
+        return evaluation_token(self.registration, "pre")
 
     @property
     def token(self) -> str:
@@ -128,6 +142,7 @@ def build_world() -> World:
             attempt_time=now - timedelta(minutes=1), locked_out=False, **common
         ),
         reset_user=UserFactory(),
+        questionnaire=build_questionnaire(session.training)[0],
     )
 
 

@@ -16,8 +16,15 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.models import Registration
-from tests.factories import OrganizerFactory, RegistrationFactory, SessionFactory
+from events.models import Registration, Response
+from events.selectors.evaluations import evaluation_token
+from events.services import evaluations as evaluation_service
+from tests.factories import (
+    OrganizerFactory,
+    RegistrationFactory,
+    SessionFactory,
+    build_questionnaire,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +235,34 @@ def test_checkin_sync_survives_hostile_uploads(_fast_passwords):
         assert response["Content-Type"] == "application/json"
 
     upload()
+
+
+def test_evaluation_form_survives_hostile_input(client):
+    registration = RegistrationFactory()
+    questionnaire, questions = build_questionnaire(registration.session.training)
+    url = reverse("events:evaluate", args=[evaluation_token(registration, "pre"), "pre"])
+    fields = [f"q{question.pk}" for question in questions.values()]
+
+    @FUZZ
+    @given(
+        data=form([*fields, "questionnaire", "revision", "q999999"]),
+        valid_base=st.booleans(),
+        bogus_token=TEXT,
+    )
+    def post(data, valid_base, bogus_token):
+        if valid_base:
+            # Valid but for the free text, so hostile text gets stored and shown back.
+            saved = Response.objects.filter(registration=registration).first()
+            base = {
+                "questionnaire": questionnaire.pk,
+                "revision": evaluation_service.revision_of(saved),
+                fields[0]: "3",
+                fields[1]: questions["single"].choices.first().pk,
+                fields[2]: questions["multiple"].choices.first().pk,
+            }
+            data = {**base, fields[3]: data.get(fields[3], "")}
+        _ok(client.post(url, data))
+        _ok(client.get(f"/evaluate/{quote(bogus_token, safe='')}/pre/"))
+        _ok(client.get(url))
+
+    post()

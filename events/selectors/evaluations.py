@@ -1,0 +1,106 @@
+"""Reads for evaluations: the current questionnaire, a phase's questions, links and windows."""
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Question, Questionnaire, Registration, Response, TrainingSession
+from events.models.evaluations import Phase
+from events.models.tokens import evaluation_mac, evaluation_token_for, split_evaluation_token
+
+
+def current_questionnaire(training_id: int) -> Questionnaire | None:
+    """The training's latest version, or None when it has no questionnaire."""
+    return Questionnaire.objects.filter(training_id=training_id).order_by("-version").first()
+
+
+def questions_for(questionnaire: Questionnaire, phase: str) -> list[Question]:
+    """The questions asked in this phase, in order, with their choices (two queries)."""
+    return list(
+        questionnaire.questions.filter(phase__in=[phase, Question.AskedIn.BOTH])
+        .prefetch_related("choices")
+        .order_by("order", "id")
+    )
+
+
+def evaluation_token(registration: Registration, phase: str) -> str:
+    return evaluation_token_for(
+        checkin_code=registration.checkin_code, nonce=registration.manage_nonce, phase=phase
+    )
+
+
+def find_by_evaluation_token(token: str, phase: str) -> Registration | None:
+    """The registration an evaluation link points to, or None (malformed, unknown, erased)."""
+    if phase not in Phase.values:
+        return None
+    parts = split_evaluation_token(token)
+    if parts is None:
+        return None
+    code, mac = parts
+    registration = (
+        Registration.objects.select_related("session__training")
+        .filter(checkin_code=code, anonymized_at__isnull=True)
+        .first()
+    )
+    if registration is None:
+        return None
+    expected = evaluation_mac(checkin_code=code, nonce=registration.manage_nonce, phase=phase)
+    return registration if hmac.compare_digest(expected, mac) else None
+
+
+@dataclass(frozen=True)
+class PhaseWindow:
+    opens_at: datetime | None
+    closes_at: datetime
+
+
+def phase_window(session: TrainingSession, phase: str) -> PhaseWindow:
+    """Pre: from registering until the session starts. Post: from its end for N days."""
+    if phase == Phase.PRE:
+        return PhaseWindow(opens_at=None, closes_at=session.starts_at)
+    days = session.training.evaluation_post_days
+    return PhaseWindow(opens_at=session.ends_at, closes_at=session.ends_at + timedelta(days=days))
+
+
+def closed_reason(registration: Registration, phase: str, *, now: datetime | None = None) -> str:
+    """Why this person cannot answer this phase now, in words; "" when they can."""
+    now = now or timezone.now()
+    session = registration.session
+    if registration.anonymized_at is not None:
+        return _("This registration has been erased.")
+    if registration.status == Registration.Status.CANCELLED:
+        return _("This registration is cancelled.")
+    if session.status == TrainingSession.Status.CANCELLED:
+        return _("This session was cancelled.")
+    window = phase_window(session, phase)
+    if window.opens_at is not None and now < window.opens_at:
+        return _("The post-evaluation opens when the session ends.")
+    if now >= window.closes_at:
+        if phase == Phase.PRE:
+            return _("The pre-check closed when the session started.")
+        return _("The post-evaluation is closed.")
+    if phase == Phase.POST and not registration.attended:
+        return _("The post-evaluation is for people who attended the session.")
+    return ""
+
+
+def saved_response(registration: Registration, phase: str) -> Response | None:
+    """This person's saved answers to a phase, with their questions and choices (four queries)."""
+    return (
+        Response.objects.filter(registration=registration, phase=phase)
+        .select_related("questionnaire")
+        .prefetch_related("answers__choices", "answers__question")
+        .first()
+    )
+
+
+def completed_phases(registration: Registration) -> set[str]:
+    return set(registration.evaluation_completions.values_list("phase", flat=True))
+
+
+def responses_of_session(session_id: int) -> QuerySet[Response]:
+    return Response.objects.filter(session_id=session_id)
