@@ -438,6 +438,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REMINDER_SCAN_SECONDS),
     },
     "issue-due-certificates": {"task": "events.issue_due_certificates", "schedule": 900.0},
+    # The post-evaluation goes out right after a session ends: scanned like reminders.
+    "dispatch-due-evaluations": {
+        "task": "events.dispatch_due_evaluations",
+        "schedule": float(REMINDER_SCAN_SECONDS),
+    },
     "requeue-stale-notifications": {
         "task": "events.requeue_stale_notifications",
         "schedule": 600.0,

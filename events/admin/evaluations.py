@@ -10,9 +10,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.models import Choice, Question, Questionnaire
+from events.models import Choice, GateOverride, Question, Questionnaire
 from events.selectors import roster as roster_selectors
 from events.services import evaluations as evaluation_service
+
+from .scoping import RegistrationRowScopedAdmin
 
 
 class TrainingScopedAdmin(admin.ModelAdmin):
@@ -156,3 +158,34 @@ class QuestionAdmin(TrainingScopedAdmin):
     def get_model_perms(self, request):
         # Reached from the questionnaire page, not from the admin index.
         return {}
+
+
+@admin.register(GateOverride)
+class GateOverrideAdmin(RegistrationRowScopedAdmin):
+    """Letting one person's certificate through the evaluation gate, with a reason.
+
+    Added here, written by the service (which records it in the audit trail); an
+    override is a record, so it is neither changed nor deleted.
+    """
+
+    list_display = ["registration", "reason", "created_at"]
+    list_select_related = ["registration"]
+    autocomplete_fields = ["registration"]
+    fields = ["registration", "reason"]
+
+    def has_add_permission(self, request):
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "registration":
+            kwargs["queryset"] = roster_selectors.registrations_for_organizer(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        saved = evaluation_service.override_certificate_gate(
+            registration_id=obj.registration_id, reason=obj.reason, actor=request.user
+        )
+        obj.pk = saved.pk

@@ -13,9 +13,9 @@ What this asks of the outbox templates (templates/emails/<kind>.html, .txt and
 _subject.txt, and the base.html and base.txt they extend; the base templates repeat
 it in a comment):
 
-- Six values are the recipient's own, and a shared render stands in for them:
-  `registration.full_name`, `manage_url`, `ics_url`, `checkin_code`, `join_url` and
-  `own_time`. Print them
+- Seven values are the recipient's own, and a shared render stands in for them:
+  `registration.full_name`, `manage_url`, `ics_url`, `checkin_code`, `join_url`,
+  `own_time` and `evaluation_url`. Print them
   as they are: `{{ manage_url }}`, `href="{{ manage_url }}"`, or
   `{% blocktranslate with name=registration.full_name %}`. Testing whether one is
   empty (`{% if checkin_code %}`, `{% if join_url %}`) is fine too: emptiness is part
@@ -25,7 +25,7 @@ it in a comment):
   freely.
 - Do not put recipient-specific logic in these templates: no other field of
   `registration` or `notification` (`registration.organization`, `{{ registration }}`),
-  no filter on one of the six values (`|upper`, `|truncatechars`, `|length`), and no
+  no filter on one of the seven values (`|upper`, `|truncatechars`, `|length`), and no
   `{% if %}` that compares or measures one of them. Each such template still sends
   correct mail in the cases the checks catch, but renders in full, once per
   recipient, and logs that fallback at INFO ("... render one by one").
@@ -59,6 +59,8 @@ from django.utils.html import escape
 from events.documents.ics import session_calendar
 from events.documents.qr import qr_png
 from events.models import Notification, Registration
+from events.models.evaluations import Phase
+from events.selectors import evaluations as evaluation_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,13 @@ WITH_CHECKIN = {
     Notification.Kind.REMINDER,
 }
 QR_CID = "checkin-qr"
+# Kinds that link to an evaluation, and the phase they link to.
+EVALUATION_LINKS = {
+    Notification.Kind.CONFIRMATION: Phase.PRE,
+    Notification.Kind.PROMOTED: Phase.PRE,
+    Notification.Kind.EVALUATION: Phase.POST,
+    Notification.Kind.EVALUATION_REMINDER: Phase.POST,
+}
 
 
 class OutboxEmail(EmailMultiAlternatives):
@@ -192,6 +201,7 @@ def recipient_context(notification: Notification) -> dict:
         if registration.session.online_url
         else "",
         "own_time": _own_time(registration),
+        "evaluation_url": _evaluation_url(notification),
     }
     if notification.kind == Notification.Kind.CERTIFICATE:
         certificate = getattr(registration, "certificate", None)
@@ -204,6 +214,18 @@ def recipient_context(notification: Notification) -> dict:
                 reverse("events:certificate_verify", args=[certificate.display_code])
             )
     return context
+
+
+def _evaluation_url(notification: Notification) -> str:
+    """The recipient's evaluation link for kinds that carry one, while it is open; else ""."""
+    phase = EVALUATION_LINKS.get(notification.kind)
+    registration = notification.registration
+    if phase is None or evaluation_selectors.closed_reason(registration, phase):
+        return ""
+    if not evaluation_selectors.has_questions(registration.session.training_id, phase):
+        return ""
+    token = evaluation_selectors.evaluation_token(registration, phase)
+    return absolute(reverse("events:evaluate", args=[token, phase]))
 
 
 def render_texts(notification: Notification, context: dict) -> tuple[str, str, str]:
@@ -224,6 +246,7 @@ _MARK_CHARS = re.compile("[\ue000\ue001]")
 # The recipient's values a shared render stands in for; the registration's full_name is
 # the first. Any other recipient value a template reads makes the group render in full.
 _PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code", "join_url", "own_time")
+_PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code", "evaluation_url")
 _MISSING = object()
 
 

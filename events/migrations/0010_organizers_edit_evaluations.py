@@ -17,6 +17,8 @@ PERMISSIONS = [
     ("events", "change_choice"),
     ("events", "delete_choice"),
     ("events", "view_response"),
+    ("events", "view_gateoverride"),
+    ("events", "add_gateoverride"),
 ]
 
 

@@ -8,7 +8,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Question, Questionnaire, Registration, Response, TrainingSession
+from events.models import (
+    Completion,
+    GateOverride,
+    Question,
+    Questionnaire,
+    Registration,
+    Response,
+    TrainingSession,
+)
+from events.models.catalog import CertificateGate
 from events.models.evaluations import Phase
 from events.models.tokens import evaluation_mac, evaluation_token_for, split_evaluation_token
 
@@ -16,6 +25,15 @@ from events.models.tokens import evaluation_mac, evaluation_token_for, split_eva
 def current_questionnaire(training_id: int) -> Questionnaire | None:
     """The training's latest version, or None when it has no questionnaire."""
     return Questionnaire.objects.filter(training_id=training_id).order_by("-version").first()
+
+
+def has_questions(training_id: int, phase: str) -> bool:
+    """Whether the training's current questionnaire asks anything in this phase."""
+    questionnaire = current_questionnaire(training_id)
+    return (
+        questionnaire is not None
+        and questionnaire.questions.filter(phase__in=[phase, Question.AskedIn.BOTH]).exists()
+    )
 
 
 def questions_for(questionnaire: Questionnaire, phase: str) -> list[Question]:
@@ -104,3 +122,35 @@ def completed_phases(registration: Registration) -> set[str]:
 
 def responses_of_session(session_id: int) -> QuerySet[Response]:
     return Response.objects.filter(session_id=session_id)
+
+
+def gate_requirement(registration: Registration) -> str:
+    """What this person still has to do for the evaluation gate; "" when nothing.
+
+    The gate applies when the training asks for it and has post-evaluation questions;
+    an organizer's override for the person lifts it.
+    """
+    training = registration.session.training
+    if training.certificate_gate == CertificateGate.NONE:
+        return ""
+    if not has_questions(training.pk, Phase.POST):
+        return ""
+    if GateOverride.objects.filter(registration=registration).exists():
+        return ""
+    completion = Completion.objects.filter(registration=registration, phase=Phase.POST).first()
+    if training.certificate_gate == CertificateGate.POST_SUBMITTED:
+        if completion is not None:
+            return ""
+        return _("Your certificate will be issued once you submit the post-evaluation.")
+    needed = training.certificate_gate_score
+    if completion is None:
+        return _(
+            "Your certificate will be issued once you submit the post-evaluation with a "
+            "knowledge score of at least %(score)s%%."
+        ) % {"score": needed}
+    if completion.score is None or completion.score >= needed:
+        return ""
+    return _(
+        "Your post-check score is %(score)s%%; your certificate needs at least %(needed)s%%. "
+        "You can change your answers while the post-evaluation is open."
+    ) % {"score": completion.score, "needed": needed}

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from events.documents.pdf.certificate import CertificateText, render_certificate_pdf
 from events.models import AuditEntry, Certificate, Notification, Registration, TrainingSession
 from events.models.tokens import random_code
+from events.selectors import evaluations as evaluation_selectors
 from events.selectors.certificates import CODE_LENGTH, eligible_registrations
 
 from .audit import audit_entry, record_audit
@@ -66,7 +67,8 @@ def refusal_reason(registration: Registration, *, now: datetime | None = None) -
         return str(_("The session has not ended yet."))
     if not registration.attended:
         return str(_("The attendee is not marked as attended."))
-    return ""
+    # Last: the evaluation gate makes issuance wait, and the periodic run retries it.
+    return str(evaluation_selectors.gate_requirement(registration))
 
 
 def _snapshot(registration: Registration) -> dict:

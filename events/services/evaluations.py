@@ -18,6 +18,7 @@ from events.models import (
     Answer,
     Choice,
     Completion,
+    GateOverride,
     Question,
     Questionnaire,
     Registration,
@@ -242,3 +243,28 @@ def next_version_number(training_id: int) -> int:
         .first()
     )
     return (latest or 0) + 1
+
+
+def override_certificate_gate(*, registration_id: int, reason: str, actor=None) -> GateOverride:
+    """Let one person's certificate through the evaluation gate, with a reason for the audit.
+
+    The certificate is then issued at once (after commit), if the person is otherwise
+    owed one; overriding twice keeps the first reason.
+    """
+    reason = " ".join((reason or "").split())[:300]
+    if not reason:
+        raise EvaluationRefused(_("Give a reason for the override."))
+    with transaction.atomic():
+        registration = Registration.objects.select_related("session").get(pk=registration_id)
+        override, created = GateOverride.objects.get_or_create(
+            registration=registration, defaults={"reason": reason}
+        )
+        if created:
+            record_audit(
+                action="certificate_gate_overridden",
+                actor=actor,
+                registration=registration,
+                reason=reason,
+            )
+            transaction.on_commit(lambda: enqueue("events.issue_certificate", registration_id))
+    return override

@@ -23,6 +23,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Notification, Registration, TrainingSession
+from events.models.evaluations import Phase
+from events.selectors import evaluations as evaluation_selectors
 
 from .enqueue import enqueue
 from .notification_outcomes import mark_failed, mark_sent, mark_skipped, release_for_retry
@@ -226,10 +228,30 @@ def skip_reason(notification: Notification, *, now: datetime | None = None) -> s
             return "attendee opted out of reminders"
         if session.starts_at <= now:
             return "session already started"
+    if kind in EVALUATION_KINDS:
+        reason = evaluation_skip_reason(notification, now=now)
+        if reason:
+            return reason
     if kind == Notification.Kind.CERTIFICATE:
         certificate = getattr(registration, "certificate", None)
         if certificate is None or certificate.revoked_at is not None:
             return "no valid certificate"
+    return ""
+
+
+EVALUATION_KINDS = {Notification.Kind.EVALUATION, Notification.Kind.EVALUATION_REMINDER}
+
+
+def evaluation_skip_reason(notification: Notification, *, now: datetime) -> str:
+    """Why a post-evaluation email is no longer worth sending; "" to send it."""
+    registration = notification.registration
+    reason = evaluation_selectors.closed_reason(registration, Phase.POST, now=now)
+    if reason:
+        return f"evaluation not open: {reason}"
+    if notification.kind == Notification.Kind.EVALUATION_REMINDER and (
+        Phase.POST in evaluation_selectors.completed_phases(registration)
+    ):
+        return "evaluation already answered"
     return ""
 
 

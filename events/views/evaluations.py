@@ -8,6 +8,7 @@ never a 500, and the page shows no score until the post-evaluation is saved.
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -117,3 +118,32 @@ def evaluate(request: HttpRequest, token: str, phase: str) -> HttpResponse:
         context["review"] = _review(questions, saved)
         context["score"] = saved.score
     return _private(render(request, "events/evaluations/answer.html", context, status=status))
+
+
+def manage_page_context(registration) -> dict:
+    """The manage page's evaluation section: open links per phase, and what the gate needs."""
+    links = []
+    completed = selectors.completed_phases(registration)
+    for phase in Phase.values:
+        if selectors.closed_reason(registration, phase):
+            continue
+        if not selectors.has_questions(registration.session.training_id, phase):
+            continue
+        token = selectors.evaluation_token(registration, phase)
+        links.append(
+            {
+                "phase": phase,
+                "label": Phase(phase).label,
+                "url": reverse("events:evaluate", args=[token, phase]),
+                "completed": phase in completed,
+            }
+        )
+    return {"evaluation_links": links, "gate_requirement": _gate_requirement(registration)}
+
+
+def _gate_requirement(registration) -> str:
+    owed = registration.attended and registration.status == registration.Status.CONFIRMED
+    has_certificate = hasattr(registration, "certificate")
+    if not owed or has_certificate:
+        return ""
+    return selectors.gate_requirement(registration)

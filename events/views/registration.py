@@ -22,6 +22,7 @@ from events.services import attendance
 from events.services import registration as registration_service
 from events.services.waitlist import waitlist_position
 
+from . import evaluations as evaluation_views
 from .catalog import FRAGMENT_SECONDS, session_key
 from .page_cache import catalog_version, next_change, session_versions, stored_page
 
@@ -215,6 +216,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 "reminder_form": ReminderPreferenceForm(
                     initial={"reminders": not registration.reminders_opt_out}
                 ),
+                **evaluation_views.manage_page_context(registration),
             },
         )
     )
