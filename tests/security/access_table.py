@@ -337,6 +337,11 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         lambda world: world.question,
         _answers(STAFF_ONLY, STAFF_ONLY, SCOPED, SCOPED, SCOPED, REDIRECT),
     ),
+    # Certificate gate overrides: added by organizers, then kept as a record.
+    "events_gateoverride": AdminModel(
+        lambda world: world.gate_override,
+        _answers(STAFF_ONLY, STAFF_ONLY, SCOPED, SCOPED_NOBODY, SCOPED, REDIRECT),
+    ),
     "events_auditentry": AdminModel(
         lambda world: world.audit,
         _answers(STAFF_ONLY, NOBODY, SCOPED, SCOPED_NOBODY, SCOPED, REDIRECT),

@@ -23,6 +23,7 @@ from accounts.services import VERIFY_SALT
 from events.models import (
     AuditEntry,
     Certificate,
+    GateOverride,
     Notification,
     Question,
     Questionnaire,
@@ -69,6 +70,7 @@ class World:
     reset_user: User
     # The session's training's questionnaire (pre-check open: the session is upcoming).
     questionnaire: Questionnaire
+    gate_override: GateOverride
 
     @property
     def question(self) -> Question:
@@ -143,6 +145,7 @@ def build_world() -> World:
         ),
         reset_user=UserFactory(),
         questionnaire=build_questionnaire(session.training)[0],
+        gate_override=GateOverride.objects.create(registration=registration, reason="On paper"),
     )
 
 
