@@ -18,6 +18,7 @@ from events.selectors import roster as roster_selectors
 from events.services import sessions as session_service
 from events.services.public_pages import public_pages_changed
 
+from .evaluation_results import EvaluationResultsViews
 from .impact import ImpactReportViews
 from .scoping import OrganizerScopedAdmin
 
@@ -160,6 +161,7 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
         return [
             # Before the object URLs, whose <path:object_id> would take "impact".
             *ImpactReportViews(self).urls(),
+            *EvaluationResultsViews(self).urls(),
             path("<path:object_id>/roster.csv", view(self.roster_csv), name="events_session_csv"),
             path(
                 "<path:object_id>/roster.xlsx", view(self.roster_xlsx), name="events_session_xlsx"
@@ -236,5 +238,9 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
             "csv_url": reverse("admin:events_session_csv", args=[session.pk]),
             "xlsx_url": reverse("admin:events_session_xlsx", args=[session.pk]),
             "signin_url": reverse("admin:events_session_signin", args=[session.pk]),
+            "evaluation_url": reverse("admin:events_session_evaluation", args=[session.pk]),
+            "training_evaluation_url": reverse(
+                "admin:events_training_evaluation", args=[session.training_id]
+            ),
         }
         return super().change_view(request, object_id, form_url, extra_context)

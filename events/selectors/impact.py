@@ -26,7 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Registration, Sector, TrainingSession
 from events.models.catalog import TIMEZONE_CHOICES
+from events.models.evaluations import Phase
 
+from .evaluation_results import learning_summary
 from .roster import sessions_for_organizer
 
 # How many organizations the "top organizations" and "reached" lists name.
@@ -155,8 +157,8 @@ class ReachedOrganizations:
 
 @dataclass(frozen=True)
 class LearningMeasures:
-    """Evaluation results. There are no evaluations yet (the evaluation issue adds them):
-    until then available is False and every measure is None, and the page says so."""
+    """Evaluation results of the report's sessions (selectors/evaluation_results.py).
+    available is False, and every measure None, until one of them has responses."""
 
     available: bool = False
     completion_rate: float | None = None
@@ -375,7 +377,8 @@ def reached_sector(filters: ImpactFilters, sectors: list[Sector]) -> Sector | No
 def impact_report(
     user, filters: ImpactFilters, *, sectors: list[Sector], now: datetime | None = None
 ) -> ImpactReport:
-    """The whole report for one user and set of filters, in six queries.
+    """The whole report for one user and set of filters, in six queries (and one to
+    three for the learning measures).
 
     sectors: every sector (the filter form has them already), to name the sector whose
     organizations are listed without another query.
@@ -406,7 +409,17 @@ def impact_report(
 def learning_measures(user, filters: ImpactFilters) -> LearningMeasures:
     """Evaluation completion, confidence and knowledge, pre vs post, for the same sessions.
 
-    No evaluations exist yet: this returns "not available" without a query. The
-    evaluation issue fills it in from report_sessions(user, filters).
+    Completion is the post-evaluation's (answered / attended); confidence is the share
+    of scale answers at 4 or 5; knowledge is the average score, in percent.
     """
-    return LearningMeasures()
+    summary = learning_summary(report_sessions(user, filters))
+    if not summary.has_responses:
+        return LearningMeasures()
+    return LearningMeasures(
+        available=True,
+        completion_rate=summary.completion_rate(Phase.POST),
+        confident_pre=summary.high_confidence[Phase.PRE],
+        confident_post=summary.high_confidence[Phase.POST],
+        knowledge_pre=summary.average_score[Phase.PRE],
+        knowledge_post=summary.average_score[Phase.POST],
+    )

@@ -245,6 +245,21 @@ ADMIN: dict[str, Row] = {
     "admin:events_session_signin": Row(
         (LOGIN, LOGIN, LOGIN, 404, 200, 200), kwargs=lambda world: {"object_id": world.session.pk}
     ),
+    # Evaluation results of one session, or of a training's sessions, and their XLSX.
+    "admin:events_session_evaluation": Row(
+        (LOGIN, LOGIN, LOGIN, 404, 200, 200), kwargs=lambda world: {"object_id": world.session.pk}
+    ),
+    "admin:events_session_evaluation_xlsx": Row(
+        (LOGIN, LOGIN, LOGIN, 404, 200, 200), kwargs=lambda world: {"object_id": world.session.pk}
+    ),
+    "admin:events_training_evaluation": Row(
+        (LOGIN, LOGIN, LOGIN, 404, 200, 200),
+        kwargs=lambda world: {"training_id": world.session.training_id},
+    ),
+    "admin:events_training_evaluation_xlsx": Row(
+        (LOGIN, LOGIN, LOGIN, 404, 200, 200),
+        kwargs=lambda world: {"training_id": world.session.training_id},
+    ),
     "admin:events_roster_csv": Row(
         (LOGIN, LOGIN, LOGIN, 200, 200, 200), query="?session={session}"
     ),
