@@ -8,6 +8,8 @@ What stays after erasure or anonymization, and why:
 - The certificate's snapshot (name as printed, training, dates, place, hours), which
   the public verification page needs to confirm a certificate someone holds. Its PDF
   file goes: the holder has their copy, and verification does not need it.
+- Evaluation answers on scales and choices, detached from the person, so that the
+  results' distributions and % correct do not change; free-text answers go.
 Everything else that names or reaches the person is blanked: name, email, job title,
 accessibility needs, the account link, the manage and check-in tokens, and any email
 still waiting in the outbox.
@@ -22,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Certificate, Notification, Registration
+from events.models import Answer, Certificate, Notification, Question, Registration, Response
 from events.models.tokens import new_checkin_code, new_manage_credentials
 
 from .audit import record_audit
@@ -58,11 +60,26 @@ def _scrub(registration: Registration) -> Registration:
     ).delete()
     registration.notifications.update(payload={}, last_error="")
 
+    _scrub_evaluations(registration)
+
     certificate = Certificate.objects.filter(registration=registration).first()
     if certificate is not None and certificate.pdf:
         certificate.pdf.delete(save=False)
         certificate.save(update_fields=["pdf"])
     return registration
+
+
+def _scrub_evaluations(registration: Registration) -> None:
+    """Erase the person's answers but keep what the anonymous aggregates count.
+
+    Free text may name anyone, so it goes. Scale values and choices stay, detached
+    from the person (as anonymous mode stores them), so the session's distributions
+    and % correct do not change; the response no longer pairs with anyone for the gain.
+    The completion mark stays with the (now anonymous) row for the completion rate.
+    """
+    answers = Answer.objects.filter(response__registration=registration)
+    answers.filter(question__kind=Question.Kind.TEXT).delete()
+    Response.objects.filter(registration=registration).update(registration=None)
 
 
 def erase_registration(*, registration_id: int, actor=None) -> Registration:
@@ -151,6 +168,13 @@ def personal_data_for(*, user) -> dict:
     certificates = {
         c.registration_id: c for c in Certificate.objects.filter(registration__in=registrations)
     }
+    responses: dict[int, list[Response]] = {}
+    for response in (
+        Response.objects.filter(registration__in=registrations)
+        .prefetch_related("answers__question", "answers__choices")
+        .order_by("phase")
+    ):
+        responses.setdefault(response.registration_id, []).append(response)
     return {
         "account": {
             "email": user.email,
@@ -185,6 +209,7 @@ def personal_data_for(*, user) -> dict:
                 "attended": r.attended,
                 "reminders_opt_out": r.reminders_opt_out,
                 "certificate": _certificate_data(certificates.get(r.pk)),
+                "evaluations": [_response_data(response) for response in responses.get(r.pk, [])],
             }
             for r in registrations
         ],
@@ -201,4 +226,23 @@ def _certificate_data(certificate: Certificate | None) -> dict | None:
         "credit_hours": str(certificate.credit_hours),
         "issued_at": _iso(certificate.issued_at),
         "revoked_at": _iso(certificate.revoked_at),
+    }
+
+
+def _response_data(response: Response) -> dict:
+    """One phase's answers, each with the question it answered, for the data export."""
+    return {
+        "phase": response.phase,
+        "submitted_at": _iso(response.submitted_at),
+        "updated_at": _iso(response.updated_at),
+        "score": str(response.score) if response.score is not None else None,
+        "answers": [
+            {
+                "question": answer.question.text,
+                "scale_value": answer.scale_value,
+                "choices": [choice.text for choice in answer.choices.all()],
+                "text": answer.text,
+            }
+            for answer in response.answers.all()
+        ],
     }
