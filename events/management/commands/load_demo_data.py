@@ -1,4 +1,5 @@
-"""Idempotent demo data: the 2014 Fargo training, upcoming North Dakota sessions, logins."""
+"""Idempotent demo data: the 2014 Fargo training and its evaluations, upcoming North
+Dakota sessions, logins."""
 
 import zoneinfo
 from datetime import datetime, time, timedelta
@@ -10,6 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from events.models import Registration, Sector, Training, TrainingSession
 from events.models.tokens import new_manage_credentials
+
+from ..demo_evaluation import answer_demo_session, demo_questionnaire
 
 CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
 MOUNTAIN = zoneinfo.ZoneInfo("America/Denver")
@@ -133,6 +136,9 @@ class Command(BaseCommand):
         self._attendees(fargo_2014, attended=True)
         for session in fargo_next[:1]:
             self._attendees(session, attended=False)
+        answered = answer_demo_session(fargo_2014, demo_questionnaire(training))
+        if answered:
+            self.stdout.write(f"  Evaluations of the 2014 session: {answered} responses.")
 
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(f"  Admin:     {admin.email} / {DEMO_ADMIN[1]}")
