@@ -22,7 +22,7 @@ from events.models import (
 )
 from events.models.evaluations import Phase
 
-from .reminders import INSERT_CHUNK, enqueue_new_rows
+from .reminders import enqueue_new_rows, insert_notification_rows
 
 # The reminder goes to those who have not answered this long after the session's end.
 REMINDER_AFTER = timedelta(days=3)
@@ -98,14 +98,7 @@ def dispatch_due_evaluations(*, now: datetime | None = None) -> EvaluationDispat
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            for start in range(0, len(ids), INSERT_CHUNK):
-                Notification.objects.bulk_create(
-                    [
-                        Notification(registration_id=pk, kind=kind)
-                        for pk in ids[start : start + INSERT_CHUNK]
-                    ],
-                    ignore_conflicts=True,
-                )
+            insert_notification_rows(registration_ids=ids, kind=kind)
             if ids:
                 report.created[(session.pk, kind)] = len(ids)
     report.enqueued_ids = enqueue_new_rows(now=now)

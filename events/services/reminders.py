@@ -103,18 +103,28 @@ def dispatch_due_reminders(*, now: datetime | None = None) -> DispatchReport:
         ids = list(
             reminder_recipients(session, label=label, due_at=due_at).values_list("pk", flat=True)
         )
-        for start in range(0, len(ids), INSERT_CHUNK):
-            Notification.objects.bulk_create(
-                [
-                    Notification(registration_id=pk, kind=Notification.Kind.REMINDER, variant=label)
-                    for pk in ids[start : start + INSERT_CHUNK]
-                ],
-                ignore_conflicts=True,
-            )
+        insert_notification_rows(
+            registration_ids=ids, kind=Notification.Kind.REMINDER, variant=label
+        )
         if ids:
             report.created[(session.pk, label)] = len(ids)
     report.enqueued_ids = enqueue_new_rows(now=now)
     return report
+
+
+def insert_notification_rows(*, registration_ids: list[int], kind: str, variant: str = "") -> None:
+    """Insert outbox rows in chunks, skipping any that exist (ON CONFLICT DO NOTHING).
+
+    The rows are left without next_attempt_at, for enqueue_new_rows to take.
+    """
+    for start in range(0, len(registration_ids), INSERT_CHUNK):
+        Notification.objects.bulk_create(
+            [
+                Notification(registration_id=pk, kind=kind, variant=variant)
+                for pk in registration_ids[start : start + INSERT_CHUNK]
+            ],
+            ignore_conflicts=True,
+        )
 
 
 def enqueue_new_rows(*, now: datetime) -> list[int]:

@@ -24,9 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _answer(page, *, scale: str, emergency: str, indicators: list[str]) -> None:
-    page.get_by_role("group", name=re.compile("How confident are you")).get_by_label(
-        scale
-    ).check()
+    page.get_by_role("group", name=re.compile("How confident are you")).get_by_label(scale).check()
     page.get_by_role("group", name=re.compile("emergency")).get_by_label(emergency).check()
     group = page.get_by_role("group", name=re.compile("Which are indicators"))
     for label in indicators:
