@@ -242,3 +242,10 @@ def test_anonymous_mode_stores_answers_without_the_person(client, pre):
     assert Completion.objects.filter(registration=registration, phase="pre").exists()
     again = client.post(url(registration, "pre"), answers(questionnaire, questions))
     assert again.status_code == 409
+
+
+def test_a_phase_without_questions_is_not_found(client):
+    registration = RegistrationFactory()
+    questionnaire, questions = build_questionnaire(registration.session.training)
+    questionnaire.questions.update(phase="post")
+    assert client.get(url(registration, "pre")).status_code == 404

@@ -16,7 +16,6 @@ PERMISSIONS = [
     ("events", "add_choice"),
     ("events", "change_choice"),
     ("events", "delete_choice"),
-    ("events", "view_response"),
     ("events", "view_gateoverride"),
     ("events", "add_gateoverride"),
 ]

@@ -69,6 +69,8 @@ def evaluate(request: HttpRequest, token: str, phase: str) -> HttpResponse:
     if questionnaire is None:
         raise Http404(_("This training has no evaluation."))
     questions = selectors.questions_for(questionnaire, phase)
+    if not questions:
+        raise Http404(_("This training has no evaluation."))
     context = {
         "registration": registration,
         "session": session,
