@@ -159,7 +159,7 @@ def _organizers_group():
         for name in (
             "0003_roster_organizers_group",
             "0005_roster_organizers_certificates_outbox",
-            "0010_organizers_edit_evaluations",
+            "0014_organizers_edit_evaluations",
         ):
             migration = importlib.import_module(f"events.migrations.{name}")
             for app_label, codename in migration.PERMISSIONS:

@@ -49,5 +49,5 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0009_evaluations")]
+    dependencies = [("events", "0013_evaluations")]
     operations = [migrations.RunPython(grant, revoke)]

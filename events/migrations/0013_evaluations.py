@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0008_walk_ins_without_email'),
+        ('events', '0012_registration_timezone'),
     ]
 
     operations = [
