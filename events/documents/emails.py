@@ -245,8 +245,14 @@ _MARK = re.compile("\ue000xX(\\d+)(&amp;|&)\ue001")
 _MARK_CHARS = re.compile("[\ue000\ue001]")
 # The recipient's values a shared render stands in for; the registration's full_name is
 # the first. Any other recipient value a template reads makes the group render in full.
-_PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code", "join_url", "own_time")
-_PERSONAL_KEYS = ("manage_url", "ics_url", "checkin_code", "evaluation_url")
+_PERSONAL_KEYS = (
+    "manage_url",
+    "ics_url",
+    "checkin_code",
+    "join_url",
+    "own_time",
+    "evaluation_url",
+)
 _MISSING = object()
 
 
