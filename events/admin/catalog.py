@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -55,7 +56,8 @@ class SectorAdmin(ShownOnEveryPublicPageAdmin):
 class TrainingAdmin(ShownOnEveryPublicPageAdmin):
     list_display = ["title", "hosts", "credit_hours"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["target_sectors"]
+    # A plain multiple select: the two-box filter widget's icons carry ARIA that axe
+    # refuses (aria-prohibited-attr), and a dozen sectors need no filtering.
     search_fields = ["title"]
 
 
@@ -97,7 +99,6 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
     search_fields = ["training__title", "city", "venue"]
-    filter_horizontal = ["organizers"]
     autocomplete_fields = ["training"]
     show_full_result_count = False
     change_form_template = "admin/events/trainingsession/change_form.html"
@@ -127,7 +128,15 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "online_url":
             kwargs["assume_scheme"] = "https"  # meeting links are https; Django 6's default
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        parts = getattr(getattr(field, "widget", None), "widgets", ())
+        if isinstance(db_field, models.DateTimeField) and len(parts) == 2:
+            # The admin's split date/time inputs share one label that names neither: each
+            # gets its own accessible name ("Starts at: date", "Starts at: time").
+            date_input, time_input = parts
+            date_input.attrs["aria-label"] = f"{field.label}: {_('date')}"
+            time_input.attrs["aria-label"] = f"{field.label}: {_('time')}"
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":

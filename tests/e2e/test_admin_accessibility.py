@@ -1,0 +1,36 @@
+"""axe-core on the organizers' main admin pages: no serious or critical violation."""
+
+import pytest
+from django.urls import reverse
+
+from tests.browser import axe_violations
+from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SERIOUS = ("(serious)", "(critical)")
+
+
+def test_the_main_admin_pages_have_no_serious_violations(page, live_server, client):
+    session = SessionFactory()
+    RegistrationFactory(session=session)
+    client.force_login(ScopedOrganizerFactory(organizes=[session]))
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    paths = [
+        reverse("admin:index"),
+        reverse("admin:events_trainingsession_changelist"),
+        reverse("admin:events_trainingsession_change", args=[session.pk]),
+        reverse("admin:events_registration_changelist"),
+        reverse("admin:events_certificate_changelist"),
+        reverse("admin:events_notification_changelist"),
+        reverse("admin:events_impact_report"),
+    ]
+    found = {}
+    for path in paths:
+        page.goto(path)
+        problems = [v for v in axe_violations(page) if v.split(": ")[0].endswith(SERIOUS)]
+        if problems:
+            found[path] = problems
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
