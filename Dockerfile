@@ -14,6 +14,8 @@ RUN useradd --create-home --uid 1000 app
 WORKDIR /app
 COPY --from=build /venv /venv
 COPY --chown=app:app . .
+# The translations (.mo files are build output, not in the repository); pybabel is pure Python.
+RUN pybabel compile -q -d locale -D django
 RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput && mkdir -p var/media var/backups && chown -R app:app var
 USER app

@@ -9,7 +9,7 @@ export PORT
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
-.PHONY: install install-dev var static run serve migrate demo test lint format bench lock clean
+.PHONY: install install-dev var static messages makemessages run serve migrate demo test lint format bench lock clean
 
 $(VENV)/.base: requirements/base.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -30,6 +30,18 @@ install-dev: $(VENV)/.dev
 var:
 	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/media staticfiles
 
+# The translations: locale/<lang>/LC_MESSAGES/django.po compiled to .mo by Babel's
+# pybabel (pure Python; Django's compilemessages would need GNU gettext's msgfmt). The .mo
+# files are build output, never committed. Fuzzy entries are left out.
+messages: install
+	$(VENV)/bin/pybabel compile -q -d locale -D django
+
+# Refresh locale/es/LC_MESSAGES/django.po from the code and templates (needs GNU gettext's
+# xgettext), then translate the new entries; tests/test_translations.py names any left.
+makemessages: install
+	$(PY) manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore=var \
+	  --ignore=staticfiles --ignore=tests --ignore=bench
+
 migrate: install var
 	$(PY) manage.py migrate --noinput
 
@@ -44,11 +56,11 @@ static: install var
 # outlives the Ctrl-C (trap), so honcho's exit status 130 after a clean stop is not
 # reported as make's "Error 130".
 run: export STATIC_FINDERS = False
-run: demo static
+run: demo static messages
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat)"
 	@trap 'true' INT; $(VENV)/bin/honcho start -f Procfile -p $(PORT) || [ $$? -eq 130 ]
 
-test: install-dev var
+test: install-dev var messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -144,6 +144,10 @@ def build_image_venv(work: Path) -> Path:
     return venv
 
 
+# The Dockerfile's and the Makefile's compile step: every locale's django.po to its .mo.
+COMPILE_MESSAGES = ["compile", "-q", "-d", "locale", "-D", "django"]
+
+
 def dockerfile_collectstatic_env() -> dict:
     """The variables the Dockerfile sets for its collectstatic, so the replay runs the same."""
     line = re.search(
@@ -422,6 +426,14 @@ def main() -> None:
     env = production_env(work, venv)
     stack = Stack(work, env)
     python = str(venv / "bin/python")
+
+    log("The image's message catalogues, compiled with the venv's pybabel (no GNU gettext)")
+    subprocess.run(
+        [str(venv / "bin/pybabel"), *COMPILE_MESSAGES],
+        cwd=ROOT,
+        env={"PATH": env["PATH"]},
+        check=True,
+    )
 
     log("The image's collectstatic and the migrate service, under DJANGO_ENV=production")
     build_env = dockerfile_collectstatic_env()

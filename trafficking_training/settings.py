@@ -291,6 +291,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each language's date and time formats (named formats such as LONG_DATE_FORMAT, used as
+# {{ starts|date:"LONG_DATE_FORMAT" }}): "Tuesday, December 22, 2026" in English,
+# "martes, 22 de diciembre de 2026" in Spanish. Every language in LANGUAGES has a module.
+FORMAT_MODULE_PATH = ["trafficking_training.formats"]
+# The language a visitor picks with the switcher is kept in Django's language cookie for a
+# year, so a return visit opens in it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "America/Chicago"
 USE_I18N = True
 USE_TZ = True
@@ -351,6 +359,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # Content-Security-Policy (django-csp 4). No inline script or style anywhere: every
 # page loads its JavaScript and CSS from /static/. Bootstrap's CSS embeds its icons

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # set_language: the language switcher's POST (the choice is kept in a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("", include("events.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -185,7 +185,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         # City and day, not the training's title again: the column must stay narrow
         # enough for the roster to fit 1280 px (the session filter names it in full).
         session = obj.session
-        return f"{session.city}, {date_format(session.local_starts_at, 'M j, Y')}"
+        return f"{session.city}, {date_format(session.local_starts_at, 'SHORT_PLAIN_DATE_FORMAT')}"
 
     @admin.display(description=gettext_lazy("certificate"), boolean=True)
     def has_certificate(self, obj: Registration) -> bool:

@@ -228,10 +228,15 @@ def _evaluation_url(notification: Notification) -> str:
     return absolute(reverse("events:evaluate", args=[token, phase]))
 
 
+def recipient_language(notification: Notification) -> str:
+    """The language the registrant registered in: all their mail is written in it."""
+    return Registration.language_for(notification.registration.language)
+
+
 def render_texts(notification: Notification, context: dict) -> tuple[str, str, str]:
-    """The subject (one line), the text body and the HTML body, rendered in full."""
+    """The subject (one line), the text body and the HTML body, in the recipient's language."""
     name = f"emails/{notification.kind}"
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient_language(notification)):
         subject = render_to_string(f"{name}_subject.txt", context)
         text = render_to_string(f"{name}.txt", context)
         html = render_to_string(f"{name}.html", context)
@@ -317,7 +322,7 @@ class SharedRenders:
 
     Django template rendering costs more than the rest of building an email, and a
     batch sends the same words to many registrants of one session. So each group
-    (kind, variant, payload, session, which personal values are empty) is rendered
+    (kind, variant, language, payload, session, which personal values are empty) is rendered
     once with a marked stand-in for every personal value: the registrant's name,
     manage and calendar links and check-in code, and each email is that output with
     the recipient's values put in, HTML-escaped where the template escaped. A group
@@ -352,6 +357,8 @@ class SharedRenders:
         return (
             notification.kind,
             notification.variant,
+            # A group never mixes languages: each renders its own words and dates.
+            recipient_language(notification),
             json.dumps(notification.payload, sort_keys=True, default=str),
             session.pk,
             session.schedule_version,
@@ -411,7 +418,7 @@ def build_message(
         subject, text, html = render_texts(notification, context)
     else:
         subject, text, html = renders.render(notification, shared=shared, own=own)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient_language(notification)):
         # The shared file (no manage link in it; the email body carries the link).
         calendar = (
             session_calendar(registration.session) if notification.kind in WITH_CALENDAR else None

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
 from events.models.tokens import manage_token_for, new_checkin_code, new_manage_nonce
@@ -68,6 +69,11 @@ class Registration(models.Model):
     # Attendance stays the organizer's decision (attended, above).
     joined_at = models.DateTimeField(_("joined online at"), null=True, blank=True)
     reminders_opt_out = models.BooleanField(_("no reminders"), default=False)
+    # The language the person registered in: every email to them and their certificate
+    # are rendered in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     manage_nonce = models.CharField(max_length=32, default=new_manage_nonce, editable=False)
     # Unique through Meta.constraints: a field's unique=True would also build a LIKE
     # index on PostgreSQL, which exact lookups never use and every insert maintains.
@@ -100,6 +106,14 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @staticmethod
+    def language_for(code: str | None) -> str:
+        """One of LANGUAGES for a request's language code ("es-MX" -> "es"); else the default."""
+        try:
+            return get_supported_language_variant(code or "")
+        except LookupError:
+            return settings.LANGUAGE_CODE
 
     @property
     def manage_token(self) -> str:

@@ -71,6 +71,12 @@ def refusal_reason(registration: Registration, *, now: datetime | None = None) -
     return str(evaluation_selectors.gate_requirement(registration))
 
 
+def _online_in(language: str) -> str:
+    # Stored in the snapshot, so in the language the certificate is printed in.
+    with translation.override(Registration.language_for(language)):
+        return str(_("Online"))
+
+
 def _snapshot(registration: Registration) -> dict:
     session = registration.session
     training = session.training
@@ -80,7 +86,7 @@ def _snapshot(registration: Registration) -> dict:
         "session_starts_at": session.starts_at,
         "session_ends_at": session.ends_at,
         "session_timezone": session.timezone,
-        "place": session.place if not session.is_online else str(_("Online")),
+        "place": session.place if not session.is_online else _online_in(registration.language),
         "credit_hours": training.credit_hours,
         "hosts": training.hosts,
         "signatory_name": training.signatory_name,
@@ -89,8 +95,9 @@ def _snapshot(registration: Registration) -> dict:
 
 
 def render_pdf(certificate: Certificate) -> bytes:
-    """The certificate's PDF from its snapshot, in the site's language (same bytes each time)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """The certificate's PDF from its snapshot, in the registrant's language (same bytes
+    each time)."""
+    with translation.override(Registration.language_for(certificate.registration.language)):
         return render_certificate_pdf(
             CertificateText.from_certificate(certificate), verify_url=verify_url(certificate)
         )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,8 @@ class AttendeeDetails:
     accommodations: str = ""
     user_id: int | None = None
     timezone: str = ""  # the registrant's own, an IANA name, or "" when unknown
+    # The language they registered in (the request's); their emails and certificate use it.
+    language: str = settings.LANGUAGE_CODE
 
 
 def find_by_manage_token(token: str) -> Registration | None:
@@ -103,6 +106,7 @@ def _new_registration(
         job_title=attendee.job_title.strip(),
         accommodations=attendee.accommodations.strip(),
         timezone=attendee.timezone,
+        language=Registration.language_for(attendee.language),
         consented_at=now,
         status=Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED,
         confirmed_at=now if has_seat else None,

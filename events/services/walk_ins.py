@@ -8,6 +8,7 @@ up with two registrations.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,7 @@ def add_walk_in(
     sector_id: int,
     email: str = "",
     organization: str = "",
+    language: str = settings.LANGUAGE_CODE,
     actor=None,
 ) -> WalkIn:
     """Add (or find) the person, confirm their place and check them in, in one transaction."""
@@ -67,6 +69,7 @@ def add_walk_in(
                 email=email,
                 sector_id=sector_id,
                 organization=organization,
+                language=language,
                 now=now,
             )
         else:
@@ -107,6 +110,7 @@ def _new_walk_in(
     email: str,
     sector_id: int,
     organization: str,
+    language: str,
     now,
 ) -> Registration:
     # The organizer asks for consent at the door; the form records that they did.
@@ -116,6 +120,7 @@ def _new_walk_in(
         email=email,
         organization=organization.strip(),
         sector_id=sector_id,
+        language=Registration.language_for(language),
         consented_at=now,
         status=Registration.Status.CONFIRMED,
         confirmed_at=now,

@@ -99,6 +99,8 @@ def walk_in_submit(request: HttpRequest, session_id: int) -> HttpResponse:
             email=data["email"],
             sector_id=data["sector"].pk,
             organization=data["organization"],
+            # Their emails (the certificate) follow the language the door page is in.
+            language=request.LANGUAGE_CODE,
             actor=request.user,
         )
     except walk_ins.WalkInRefused as refusal:

@@ -62,7 +62,9 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _attendee_from(form: RegistrationForm, user) -> registration_service.AttendeeDetails:
+def _attendee_from(
+    form: RegistrationForm, user, *, language: str
+) -> registration_service.AttendeeDetails:
     data = form.cleaned_data
     return registration_service.AttendeeDetails(
         full_name=data["full_name"],
@@ -73,6 +75,7 @@ def _attendee_from(form: RegistrationForm, user) -> registration_service.Attende
         accommodations=data["accommodations"],
         user_id=user.pk if user.is_authenticated else None,
         timezone=data["timezone"],
+        language=language,
     )
 
 
@@ -95,7 +98,8 @@ def _register(request: HttpRequest, public_id: str, form: RegistrationForm) -> t
         return "", 400  # the page with the errors answers 404 for an unknown session
     try:
         registration_service.register_for_session(
-            public_id=public_id, attendee=_attendee_from(form, request.user)
+            public_id=public_id,
+            attendee=_attendee_from(form, request.user, language=request.LANGUAGE_CODE),
         )
     except registration_service.RegistrationClosed as closed:
         return str(closed), 409

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.utils import dateformat
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib.colors import Color, black, white
@@ -89,11 +89,12 @@ def format_when(text: CertificateText) -> str:
     zone = ZoneInfo(text.session_timezone)
     start = text.session_starts_at.astimezone(zone)
     end = text.session_ends_at.astimezone(zone)
-    day = dateformat.format(start, "F j, Y")
-    start_time = dateformat.time_format(start, "g:i A")
-    end_time = dateformat.time_format(end, "g:i A")
+    # Named formats: the word order is the active language's ("9 de mayo de 2026, 9:00").
+    day = formats.date_format(start, "PLAIN_DATE_FORMAT")
+    start_time = formats.time_format(start, "CLOCK_FORMAT")
+    end_time = formats.time_format(end, "CLOCK_FORMAT")
     if end.date() != start.date():
-        end_time = f"{dateformat.format(end, 'F j, Y')}, {end_time}"
+        end_time = f"{formats.date_format(end, 'PLAIN_DATE_FORMAT')}, {end_time}"
     return f"{day}, {start_time} – {end_time} {end.tzname()}"
 
 

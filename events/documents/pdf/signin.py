@@ -8,7 +8,7 @@ three lines pushes the next row down instead of printing over it.
 import io
 
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER, landscape
@@ -85,7 +85,11 @@ def render_signin_sheet(session: TrainingSession) -> bytes:
     register_fonts()
     styles = _styles()
     starts, ends = session.local_starts_at, session.local_ends_at
-    when = f"{starts:%A, %B %-d, %Y} · {starts:%-I:%M %p}–{ends:%-I:%M %p %Z}"
+    when = (
+        f"{formats.date_format(starts, 'LONG_DATE_FORMAT')} · "
+        f"{formats.time_format(starts, 'CLOCK_FORMAT')}–"
+        f"{formats.time_format(ends, 'CLOCK_ZONE_FORMAT')}"
+    )
     title = _("Sign-in sheet: %(training)s") % {"training": session.training.title}
 
     def footer(canvas, doc) -> None:
