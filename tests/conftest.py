@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 import time_machine
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.clock import moment_for
 from trafficking_training.celery import app as celery_app
@@ -160,3 +160,11 @@ def sector(db):
     from events.models import Sector
 
     return Sector.objects.get(slug="healthcare")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request with Accept-Language: es leaves Spanish active in this thread (Django's
+    LocaleMiddleware activates, nothing deactivates): the next test starts in English."""
+    yield
+    translation.deactivate()

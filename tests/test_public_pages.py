@@ -1,6 +1,5 @@
 """Public pages: home, catalogue, session page, registration, manage link, My trainings."""
 
-import re
 import zoneinfo
 from datetime import datetime, timedelta
 
@@ -20,6 +19,7 @@ from tests.factories import (
     TrainingFactory,
     UserFactory,
 )
+from tests.pages import without_csrf_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +46,6 @@ def post_registration(client, session, data):
 
 def text(response) -> str:
     return response.content.decode()
-
-
-def without_csrf_tokens(page: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', page)
 
 
 # --- Home and catalogue ------------------------------------------------------

@@ -89,6 +89,8 @@ SITE: dict[str, Row] = {
     "home": Row(PUBLIC),
     "privacy": Row(PUBLIC),
     "favicon": Row(_all(301)),
+    # The language switcher: anyone may choose a language; it redirects back.
+    "set_language": Row(_all(302), method="POST", data=lambda world: {"language": "es"}),
     # Accounts
     "accounts:signup": Row((200, 302, 302, 302, 302, 302)),
     "accounts:signup_done": Row(PUBLIC),
