@@ -15,7 +15,7 @@ WORKDIR /app
 COPY --from=build /venv /venv
 COPY --chown=app:app . .
 # The translations (.mo files are build output, not in the repository); pybabel is pure Python.
-RUN pybabel compile -q -d locale -D django
+RUN pybabel -q compile -d locale -D django
 RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput && mkdir -p var/media var/backups && chown -R app:app var
 USER app

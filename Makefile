@@ -34,7 +34,7 @@ var:
 # pybabel (pure Python; Django's compilemessages would need GNU gettext's msgfmt). The .mo
 # files are build output, never committed. Fuzzy entries are left out.
 messages: install
-	$(VENV)/bin/pybabel compile -q -d locale -D django
+	$(VENV)/bin/pybabel -q compile -d locale -D django
 
 # Refresh locale/es/LC_MESSAGES/django.po from the code and templates (needs GNU gettext's
 # xgettext), then translate the new entries; tests/test_translations.py names any left.

@@ -145,7 +145,7 @@ def build_image_venv(work: Path) -> Path:
 
 
 # The Dockerfile's and the Makefile's compile step: every locale's django.po to its .mo.
-COMPILE_MESSAGES = ["compile", "-q", "-d", "locale", "-D", "django"]
+COMPILE_MESSAGES = ["-q", "compile", "-d", "locale", "-D", "django"]
 
 
 def dockerfile_collectstatic_env() -> dict:

@@ -72,7 +72,7 @@ def test_each_registrant_gets_their_own_time_in_one_shared_render(caplog):
         for registration in (west, same, unknown)
     }
     assert (
-        "Where you are, it starts: Thursday, December 24, 7:00 AM (America/Los Angeles)"
+        "Where you are, it starts: Thursday, December 24, 2026, 7:00 AM (America/Los Angeles)"
         in (bodies[west.pk])
     )
     assert "Where you are" not in bodies[same.pk]

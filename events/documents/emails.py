@@ -160,7 +160,9 @@ def _own_time(registration: Registration) -> str:
     if not session.online_url or session.venue or not zone or zone == session.timezone:
         return ""
     local = session.starts_at.astimezone(ZoneInfo(zone))
-    return f"{date_format(local, 'l, F j, g:i A')} ({zone.replace('_', ' ')})"
+    with translation.override(Registration.language_for(registration.language)):
+        when = f"{date_format(local, 'LONG_DATE_FORMAT')}, {date_format(local, 'CLOCK_FORMAT')}"
+    return f"{when} ({zone.replace('_', ' ')})"
 
 
 def session_context(notification: Notification) -> dict:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0011_registration_joined_at'),
+        ('events', '0014_organizers_edit_evaluations'),
     ]
 
     operations = [
