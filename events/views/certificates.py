@@ -21,6 +21,8 @@ from events.selectors import roster as roster_selectors
 from events.services import certificates as certificate_service
 from events.views.registration import registration_from_token
 
+from .page_cache import private_page
+
 
 class VerifyForm(forms.Form):
     code = forms.CharField(
@@ -29,12 +31,6 @@ class VerifyForm(forms.Form):
         help_text=gettext_lazy("As printed on the certificate, e.g. 7KQ4-M2XD-9RTF-ABCD."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _not_found(request: HttpRequest, form: VerifyForm | None = None) -> HttpResponse:
@@ -81,7 +77,7 @@ def _pdf_response(certificate: Certificate) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="certificate-{certificate.display_code}.pdf"'
     )
-    return _private(response)
+    return private_page(response)
 
 
 def _can_download(user, certificate: Certificate) -> bool:
@@ -130,4 +126,4 @@ def manage_badge(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="open-badge-{certificate.display_code}.json"'
     )
-    return _private(response)
+    return private_page(response)

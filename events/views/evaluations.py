@@ -17,11 +17,7 @@ from events.models.evaluations import Phase
 from events.selectors import evaluations as selectors
 from events.services import evaluations as evaluation_service
 
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    return response
+from .page_cache import private_page
 
 
 def _registration(token: str, phase: str):
@@ -119,7 +115,7 @@ def evaluate(request: HttpRequest, token: str, phase: str) -> HttpResponse:
     if phase == Phase.POST and completed and saved is not None:
         context["review"] = _review(questions, saved)
         context["score"] = saved.score
-    return _private(render(request, "events/evaluations/answer.html", context, status=status))
+    return private_page(render(request, "events/evaluations/answer.html", context, status=status))
 
 
 def manage_page_context(registration) -> dict:

@@ -193,3 +193,11 @@ def csrf_placeholder(request: HttpRequest) -> dict:
     if getattr(request, "storing_public_page", False):
         return {"csrf_token": CSRF_PLACEHOLDER}
     return {}
+
+
+def private_page(response: HttpResponse) -> HttpResponse:
+    """A page behind a secret in its address (manage, evaluation and certificate links):
+    never stored on the way, and its address kept out of Referer headers."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -24,7 +24,7 @@ from events.services.waitlist import waitlist_position
 
 from . import evaluations as evaluation_views
 from .catalog import FRAGMENT_SECONDS, session_key
-from .page_cache import catalog_version, next_change, session_versions, stored_page
+from .page_cache import catalog_version, next_change, private_page, session_versions, stored_page
 
 
 def _get_session(request: HttpRequest, public_id: str) -> TrainingSession:
@@ -194,18 +194,11 @@ def registration_from_token(token: str) -> Registration:
     return registration
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # The token is a password: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_safe
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     registration = registration_from_token(token)
     session = registration.session
-    return _private(
+    return private_page(
         render(
             request,
             "events/manage.html",
@@ -243,7 +236,7 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         if not _can_cancel(registration):
             return redirect("events:manage", token=token)
-        return _private(
+        return private_page(
             render(
                 request,
                 "events/manage/cancel.html",
@@ -277,7 +270,7 @@ def manage_join(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and joinable:
         attendance.record_joined(registration_id=registration.pk)
         return redirect(session.online_url)
-    return _private(
+    return private_page(
         render(
             request,
             "events/manage/join.html",
@@ -323,13 +316,13 @@ def manage_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-        return _private(answer)
+        return private_page(answer)
     registration_service.set_reminder_preference(registration_id=registration.pk, opt_out=True)
     answer = HttpResponse(
         _("Reminders for this registration are switched off."),
         content_type="text/plain; charset=utf-8",
     )
-    return _private(answer)
+    return private_page(answer)
 
 
 @require_safe
@@ -340,7 +333,7 @@ def manage_ics(request: HttpRequest, token: str) -> HttpResponse:
         session_calendar(registration.session, manage_url=manage_url), content_type="text/calendar"
     )
     response["Content-Disposition"] = 'attachment; filename="training.ics"'
-    return _private(response)
+    return private_page(response)
 
 
 @require_http_methods(["GET", "POST"])
