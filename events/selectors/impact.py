@@ -3,7 +3,9 @@
 Every figure is counted by the database (GROUP BY with conditional aggregates), over
 the sessions the user may see (events.selectors.roster.sessions_for_organizer), so the
 page, its exports and the PDF read one ImpactReport and always agree. The report runs
-six queries whatever the number of registrations.
+six queries whatever the number of registrations: the registrations are scanned once
+for per-session subtotals, which Python adds up by sector, month and city (a few rows
+per session, never one per registration), and once for each distinct count.
 
 Counting rules, the same in every query:
 - a session counts when it is published (drafts and cancelled sessions held nothing)
@@ -15,16 +17,17 @@ Counting rules, the same in every query:
 """
 
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Case, Count, DateField, Min, Q, QuerySet, Value, When
-from django.db.models.functions import Concat, Lower, NullIf, Trim, TruncDate, TruncMonth
+from django.db.models.functions import Lower, NullIf, Trim, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Registration, Sector, TrainingSession
+from events.models import Certificate, Registration, Sector, TrainingSession
 from events.models.catalog import TIMEZONE_CHOICES
 from events.models.evaluations import Phase
 
@@ -255,101 +258,81 @@ def report_sessions(user, filters: ImpactFilters) -> QuerySet[TrainingSession]:
     return sessions.order_by()
 
 
-def _session_counts(filters: ImpactFilters) -> dict:
-    """Conditional aggregates over sessions LEFT JOIN registrations (one row per
-    registration, so sessions are counted DISTINCT)."""
-    registered = _registration_q(filters, "registrations__")
-    attended = registered & Q(registrations__attended=True)
-    return {
-        "sessions": Count("pk", distinct=True),
-        "registered": Count("registrations", filter=registered),
-        "attended": Count("registrations", filter=attended),
-    }
-
-
-def _registrations(user, filters: ImpactFilters) -> QuerySet[Registration]:
+def _registrations(session_ids: list[int], filters: ImpactFilters) -> QuerySet[Registration]:
     """Registered (confirmed) people of the report's sessions, in the chosen sector."""
-    sessions = report_sessions(user, filters).values("pk")
-    return Registration.objects.filter(_registration_q(filters), session__in=sessions).order_by()
+    return Registration.objects.filter(_registration_q(filters), session__in=session_ids).order_by()
 
 
 # --- The queries ----------------------------------------------------------------------
+#
+# Every sum (registered, attended, unmet demand, per sector, month and city) comes from
+# one scan of the registrations, grouped by session and sector in the database; those
+# subtotals (a few per session) are then added up per sector, month and city. The
+# distinct counts (people, organizations) cannot be added up, so each has its query.
 
 
-def _headline(user, filters: ImpactFilters, now: datetime, reached_sector_id) -> tuple:
-    registered = _registration_q(filters, "registrations__")
-    attended = registered & Q(registrations__attended=True)
-    ended = Q(ends_at__lte=now)
-    waiting = Q(registrations__status=WAITLISTED, starts_at__lte=now)
-    if filters.sector_id:
-        waiting &= Q(registrations__sector_id=filters.sector_id)
-    reached = attended & Q(registrations__sector_id=reached_sector_id)
-    totals = report_sessions(user, filters).aggregate(
-        sessions_held=Count("pk", distinct=True, filter=ended),
-        sessions_upcoming=Count("pk", distinct=True, filter=~ended),
-        registered=Count("registrations", filter=registered),
-        attendances=Count("registrations", filter=attended),
-        # Emails are stored normalized (trimmed, lower-case) by the registration service.
-        people_attended=Count("registrations__email", distinct=True, filter=attended),
-        confirmed_ended=Count("registrations", filter=registered & ended),
-        attended_ended=Count("registrations", filter=attended & ended),
-        organizations=Count(
-            _organization_key("registrations__organization"), distinct=True, filter=attended
-        ),
-        cities=Count(Concat(Lower(Trim("city")), Value(","), "state"), distinct=True),
-        certificates=Count(
-            "registrations__certificate",
-            filter=registered & Q(registrations__certificate__revoked_at__isnull=True),
-        ),
-        unmet_demand=Count("registrations", filter=waiting),
-        reached=Count(
-            _organization_key("registrations__organization"), distinct=True, filter=reached
-        ),
-    )
-    reached_count = totals.pop("reached")
-    return Headline(**totals), reached_count
+@dataclass(frozen=True)
+class _Session:
+    """One report session: what the month and city breakdowns group it by."""
+
+    month: date
+    city_key: str
+    city: str
+    state: str
+    started: bool
+    ended: bool
 
 
-def _by_sector(user, filters: ImpactFilters) -> list[SectorRow]:
+@dataclass(frozen=True)
+class _Subtotal:
+    """The registrations of one session and sector."""
+
+    session_id: int
+    sector_id: int
+    registered: int
+    attended: int
+    waiting: int
+
+
+def _sessions(user, filters: ImpactFilters, now: datetime) -> dict[int, _Session]:
     rows = (
-        _registrations(user, filters)
-        .values("sector_id")
+        report_sessions(user, filters)
         .annotate(
-            name=Min("sector__name"),
-            order=Min("sector__order"),
-            registered=Count("pk"),
-            attended=Count("pk", filter=Q(attended=True)),
+            month=TruncMonth(_local_start_date()),
+            city_key=Lower(Trim("city")),
+            city_shown=Trim("city"),
         )
-        .order_by("order", "name")
+        .values_list("pk", "month", "city_key", "city_shown", "state", "starts_at", "ends_at")
     )
-    return [SectorRow(r["name"], r["registered"], r["attended"]) for r in rows]
+    return {
+        pk: _Session(month, city_key, city, state, starts_at <= now, ends_at <= now)
+        for pk, month, city_key, city, state, starts_at, ends_at in rows
+    }
 
 
-def _by_month(user, filters: ImpactFilters) -> list[MonthRow]:
+def _subtotals(session_ids: list[int], filters: ImpactFilters) -> list[_Subtotal]:
+    """Confirmed, attended and waiting registrations per session and sector: one GROUP BY."""
+    confirmed = Q(status=CONFIRMED)
+    registrations = Registration.objects.filter(
+        session__in=session_ids,
+        status__in=[CONFIRMED, WAITLISTED],
+    )
+    if filters.sector_id:
+        registrations = registrations.filter(sector_id=filters.sector_id)
     rows = (
-        report_sessions(user, filters)
-        .annotate(month=TruncMonth(_local_start_date()))
-        .values("month")
-        .annotate(**_session_counts(filters))
-        .order_by("month")
+        registrations.values_list("session_id", "sector_id")
+        .annotate(
+            registered=Count("pk", filter=confirmed),
+            attended=Count("pk", filter=confirmed & Q(attended=True)),
+            waiting=Count("pk", filter=Q(status=WAITLISTED)),
+        )
+        .order_by()
     )
-    return [MonthRow(r["month"], r["sessions"], r["registered"], r["attended"]) for r in rows]
+    return [_Subtotal(*row) for row in rows]
 
 
-def _by_city(user, filters: ImpactFilters) -> list[CityRow]:
-    rows = (
-        report_sessions(user, filters)
-        .annotate(city_key=Lower(Trim("city")))
-        .values("city_key", "state")
-        .annotate(shown=Min(Trim("city")), **_session_counts(filters))
-        .order_by("-attended", "-registered", "city_key")
-    )
-    return [
-        CityRow(r["shown"], r["state"], r["sessions"], r["registered"], r["attended"]) for r in rows
-    ]
-
-
-def _organizations(registrations: QuerySet[Registration], limit: int) -> list[OrganizationRow]:
+def _organizations(registrations: QuerySet[Registration]) -> list[OrganizationRow]:
+    """Every organization of these registrations, most attended first (one GROUP BY)."""
     rows = (
         registrations.annotate(key=_organization_key("organization"))
         .filter(key__isnull=False)
@@ -359,9 +342,89 @@ def _organizations(registrations: QuerySet[Registration], limit: int) -> list[Or
             registered=Count("pk"),
             attended=Count("pk", filter=Q(attended=True)),
         )
-        .order_by("-attended", "-registered", "key")[:limit]
+        .order_by("-attended", "-registered", "key")
     )
     return [OrganizationRow(r["shown"], r["registered"], r["attended"]) for r in rows]
+
+
+def _certificates(session_ids: list[int], filters: ImpactFilters) -> int:
+    """Certificates in force of registered people; led by the certificates, far fewer
+    than the registrations they belong to."""
+    certificates = Certificate.objects.filter(
+        _registration_q(filters, "registration__"),
+        registration__session__in=session_ids,
+        revoked_at__isnull=True,
+    )
+    return certificates.count()
+
+
+def _headline(
+    sessions: dict[int, _Session],
+    subtotals: list[_Subtotal],
+    registrations: QuerySet[Registration],
+    organizations: list[OrganizationRow],
+    certificates: int,
+) -> Headline:
+    ended = [row for row in subtotals if sessions[row.session_id].ended]
+    held = sum(1 for session in sessions.values() if session.ended)
+    return Headline(
+        sessions_held=held,
+        sessions_upcoming=len(sessions) - held,
+        registered=sum(row.registered for row in subtotals),
+        attendances=sum(row.attended for row in subtotals),
+        # Emails are stored normalized (trimmed, lower-case) by the registration service.
+        people_attended=registrations.filter(attended=True).values("email").distinct().count(),
+        confirmed_ended=sum(row.registered for row in ended),
+        attended_ended=sum(row.attended for row in ended),
+        organizations=sum(1 for row in organizations if row.attended),
+        cities=len({(session.city_key, session.state) for session in sessions.values()}),
+        certificates=certificates,
+        unmet_demand=sum(row.waiting for row in subtotals if sessions[row.session_id].started),
+    )
+
+
+def _by_sector(subtotals: list[_Subtotal], sectors: list[Sector]) -> list[SectorRow]:
+    """Sectors with at least one registered person, in the sectors' own order."""
+    registered, attended = Counter(), Counter()
+    for row in subtotals:
+        registered[row.sector_id] += row.registered
+        attended[row.sector_id] += row.attended
+    return [
+        SectorRow(sector.name, registered[sector.pk], attended[sector.pk])
+        for sector in sorted(sectors, key=lambda sector: (sector.order, sector.name))
+        if registered[sector.pk]
+    ]
+
+
+def _by_month(sessions: dict[int, _Session], subtotals: list[_Subtotal]) -> list[MonthRow]:
+    held = Counter(session.month for session in sessions.values())
+    registered, attended = Counter(), Counter()
+    for row in subtotals:
+        month = sessions[row.session_id].month
+        registered[month] += row.registered
+        attended[month] += row.attended
+    return [
+        MonthRow(month, held[month], registered[month], attended[month]) for month in sorted(held)
+    ]
+
+
+def _by_city(sessions: dict[int, _Session], subtotals: list[_Subtotal]) -> list[CityRow]:
+    """Cities grouped by trimmed, lower-cased name and state; most attended first."""
+    shown, held = {}, Counter()
+    for session in sessions.values():
+        place = (session.city_key, session.state)
+        held[place] += 1
+        shown[place] = min(shown.get(place, session.city), session.city)
+    registered, attended = Counter(), Counter()
+    for row in subtotals:
+        session = sessions[row.session_id]
+        registered[session.city_key, session.state] += row.registered
+        attended[session.city_key, session.state] += row.attended
+    places = sorted(held, key=lambda place: (-attended[place], -registered[place], place[0]))
+    return [
+        CityRow(shown[place], place[1], held[place], registered[place], attended[place])
+        for place in places
+    ]
 
 
 def reached_sector(filters: ImpactFilters, sectors: list[Sector]) -> Sector | None:
@@ -378,30 +441,37 @@ def impact_report(
     user, filters: ImpactFilters, *, sectors: list[Sector], now: datetime | None = None
 ) -> ImpactReport:
     """The whole report for one user and set of filters, in six queries (and one to
-    three for the learning measures).
+    four for the learning measures), whatever the number of registrations.
 
-    sectors: every sector (the filter form has them already), to name the sector whose
-    organizations are listed without another query.
+    sectors: every sector (the filter form has them already), to name the sectors of
+    the breakdown and the one whose organizations are listed without another query.
     """
     now = now or timezone.now()
     sector = reached_sector(filters, sectors)
-    sector_id = sector.pk if sector else None
-    headline, reached_count = _headline(user, filters, now, sector_id)
-    registrations = _registrations(user, filters)
-    reached_rows = (
-        _organizations(registrations.filter(sector_id=sector_id, attended=True), TOP_ORGANIZATIONS)
-        if sector
-        else []
+    sessions = _sessions(user, filters, now)
+    # The other queries name the sessions by id: PostgreSQL cannot estimate the local-date
+    # condition of report_sessions, and with a guess of a few sessions instead of
+    # thousands it would loop over the registrations instead of hashing them.
+    session_ids = list(sessions)
+    subtotals = _subtotals(session_ids, filters)
+    registrations = _registrations(session_ids, filters)
+    organizations = _organizations(registrations)
+    reached = (
+        _organizations(registrations.filter(sector_id=sector.pk, attended=True)) if sector else []
     )
     return ImpactReport(
         filters=filters,
         generated_at=now,
-        headline=headline,
-        by_sector=_by_sector(user, filters),
-        by_month=_by_month(user, filters),
-        by_city=_by_city(user, filters),
-        top_organizations=_organizations(registrations, TOP_ORGANIZATIONS),
-        reached=ReachedOrganizations(sector=sector, count=reached_count, rows=reached_rows),
+        headline=_headline(
+            sessions, subtotals, registrations, organizations, _certificates(session_ids, filters)
+        ),
+        by_sector=_by_sector(subtotals, sectors),
+        by_month=_by_month(sessions, subtotals),
+        by_city=_by_city(sessions, subtotals),
+        top_organizations=organizations[:TOP_ORGANIZATIONS],
+        reached=ReachedOrganizations(
+            sector=sector, count=len(reached), rows=reached[:TOP_ORGANIZATIONS]
+        ),
         learning=learning_measures(user, filters),
     )
 
