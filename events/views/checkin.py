@@ -210,7 +210,7 @@ MAX_DEVICE_LABEL = 100
 # What the service worker keeps for the page to load without signal.
 OFFLINE_ASSETS = (
     "vendor/bootstrap/bootstrap.min.css",
-    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "vendor/bootstrap/bootstrap.min.js",
     "css/site.css",
     "js/door-store.js",
     "js/checkin.js",

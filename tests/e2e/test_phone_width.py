@@ -43,3 +43,20 @@ def test_the_door_page_fits_a_phone_with_every_control_on_screen(page, live_serv
     for name in ("Check in", "Search", "Add and check in"):
         box = page.get_by_role("button", name=name, exact=True).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, box)
+
+
+def test_the_phone_menu_opens_and_closes(page):
+    """Bootstrap's collapse (its build without Popper) drives the menu behind the toggler."""
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    find = page.get_by_role("navigation", name="Main").get_by_role("link", name="Find a session")
+    assert not find.is_visible()
+    toggler = page.get_by_role("button", name="Toggle navigation")
+    toggler.click()
+    find.wait_for(state="visible")
+    assert toggler.get_attribute("aria-expanded") == "true"
+    # The menu ignores the toggler while it is still sliding open.
+    page.locator("#nav.collapse.show").wait_for()
+    toggler.click()
+    find.wait_for(state="hidden")
+    assert toggler.get_attribute("aria-expanded") == "false"
