@@ -87,3 +87,21 @@ def test_password_reset_answers_the_same_for_unknown_email(
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     assert [m.to for m in mail.outbox] == [["known@example.org"]]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_account_emails_tell_how_to_report_in_the_visitors_language(
+    client, django_capture_on_commit_callbacks, language
+):
+    from tests.test_emails import HOW_TO_REPORT
+
+    UserFactory(email="ana@example.org")
+    client.cookies["django_language"] = language
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup"), {**SIGNUP, "email": "new@example.org"})
+        client.post(reverse("accounts:signup"), SIGNUP)  # the address has an account
+        client.post(reverse("accounts:password_reset"), {"email": "ana@example.org"})
+    assert len(mail.outbox) == 3
+    for message in mail.outbox:
+        missing = [line for line in HOW_TO_REPORT[language] if line not in message.body]
+        assert not missing, (message.subject, missing)

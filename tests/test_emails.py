@@ -56,6 +56,33 @@ def test_every_kind_renders_a_subject_a_text_part_and_an_html_part():
         assert not [part.defects for part in message.walk() if part.defects], kind
 
 
+HOW_TO_REPORT = {
+    "en": [
+        "911",
+        "1-888-373-7888",
+        "200 languages",
+        "TTY",
+        "711",
+        "“HELP” or “INFO”",
+        "233733",
+        "1-866-347-2423",
+    ],
+    "es": ["911", "1-888-373-7888", "200 idiomas", "711", "233733", "1-866-347-2423"],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_kind_tells_how_to_report_in_both_parts_in_the_registrants_language(language):
+    registration = RegistrationFactory(language=language)
+    for kind in Notification.Kind.values:
+        text, html = _text_and_html(
+            _parsed(NotificationFactory(registration=registration, kind=kind))
+        )
+        for part in (text, html):
+            missing = [line for line in HOW_TO_REPORT[language] if line not in part]
+            assert not missing, (kind, missing)
+
+
 def test_the_calendar_file_is_attached_to_the_kinds_about_the_session_and_no_others():
     registration = RegistrationFactory()
     for kind in Notification.Kind.values:
