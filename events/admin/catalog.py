@@ -58,7 +58,7 @@ class TrainingAdmin(ShownOnEveryPublicPageAdmin):
     prepopulated_fields = {"slug": ["title"]}
     # A plain multiple select: the two-box filter widget's icons carry ARIA that axe
     # refuses (aria-prohibited-attr), and a dozen sectors need no filtering.
-    search_fields = ["title"]
+    search_fields = ["title", "title_es"]
 
 
 def sector_chart(summary: roster_selectors.RosterSummary) -> SafeString:
@@ -98,7 +98,7 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     list_filter = ["status", "city"]
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
-    search_fields = ["training__title", "city", "venue"]
+    search_fields = ["training__title", "training__title_es", "city", "venue"]
     autocomplete_fields = ["training"]
     show_full_result_count = False
     change_form_template = "admin/events/trainingsession/change_form.html"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vText
 
 from events.models import TrainingSession
+from events.models.bilingual import localized
 
 
 def session_calendar(session: TrainingSession, *, manage_url: str = "") -> bytes:
@@ -16,6 +17,7 @@ def session_calendar(session: TrainingSession, *, manage_url: str = "") -> bytes
     if manage_url:
         return _build(session, manage_url=manage_url)
     training = session.training
+    # Every field the file shows, in the language it is built in (the active one).
     key = (
         session.public_id,
         session.schedule_version,
@@ -25,9 +27,10 @@ def session_calendar(session: TrainingSession, *, manage_url: str = "") -> bytes
         session.timezone,
         session.place,
         session.online_url,
-        session.what_to_bring,
-        training.title,
-        training.summary,
+        localized(session, "what_to_bring"),
+        localized(session, "venue_notes"),
+        localized(training, "title"),
+        localized(training, "summary"),
         training.hosts,
         translation.get_language(),
     )
@@ -67,16 +70,22 @@ def _build(session: TrainingSession, *, manage_url: str) -> bytes:
     event.add("dtstamp", timezone.now())
     event.add("dtstart", session.local_starts_at)
     event.add("dtend", session.local_ends_at)
-    event.add("summary", session.training.title)
+    # Organizer content in the active language (the registrant's, for an email),
+    # English where no Spanish was entered.
+    event.add("summary", localized(session.training, "title").text)
     event.add("location", vText(session.place if session.venue else session.online_url))
     details = [
-        session.training.summary,
+        localized(session.training, "summary").text,
         _("Hosts: %(hosts)s") % {"hosts": session.training.hosts},
     ]
     if session.online_url:
         details.append(_("Online: %(url)s") % {"url": session.online_url})
-    if session.what_to_bring:
-        details.append(_("What to bring: %(items)s") % {"items": session.what_to_bring})
+    venue_notes = localized(session, "venue_notes").text
+    if venue_notes:
+        details.append(_("Getting there: %(notes)s") % {"notes": venue_notes})
+    what_to_bring = localized(session, "what_to_bring").text
+    if what_to_bring:
+        details.append(_("What to bring: %(items)s") % {"items": what_to_bring})
     if manage_url:
         details.append(_("Manage your registration: %(url)s") % {"url": manage_url})
     event.add("description", "\n".join(d for d in details if d))

@@ -34,6 +34,10 @@ TIMEZONE_CHOICES = [
 ]
 
 
+# Beside each Spanish field of what organizers write (models/bilingual.py).
+SPANISH_HELP = _("For Spanish pages and emails. Empty: the English text is shown.")
+
+
 def parse_reminder_offsets(text: str) -> list[tuple[str, timedelta]]:
     """Parse "7d,1d,2h" into [("7d", 7 days), ...], longest first."""
     offsets: dict[str, timedelta] = {}
@@ -80,10 +84,22 @@ class CertificateGate(models.TextChoices):
 
 
 class Training(models.Model):
+    # What organizers write, in English and (optionally) Spanish: models/bilingual.py.
+    TRANSLATED_FIELDS = ("title", "summary", "description")
+
     title = models.CharField(_("title"), max_length=200)
+    title_es = models.CharField(
+        _("title in Spanish"), max_length=200, blank=True, help_text=SPANISH_HELP
+    )
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary_es = models.CharField(
+        _("summary in Spanish"), max_length=300, blank=True, help_text=SPANISH_HELP
+    )
     description = models.TextField(_("description"), blank=True)
+    description_es = models.TextField(
+        _("description in Spanish"), blank=True, help_text=SPANISH_HELP
+    )
     hosts = models.CharField(
         _("hosts"), max_length=300, help_text=_("Who presents it, e.g. DHS Blue Campaign.")
     )
@@ -138,6 +154,8 @@ class Training(models.Model):
 
 
 class TrainingSession(models.Model):
+    TRANSLATED_FIELDS = ("what_to_bring", "venue_notes")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -162,6 +180,14 @@ class TrainingSession(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     city = models.CharField(_("city"), max_length=100, db_index=True)
     state = models.CharField(_("state"), max_length=2, default="ND")
+    venue_notes = models.TextField(
+        _("venue notes"),
+        blank=True,
+        help_text=_("Directions, parking, the entrance to use and the accessibility of the place."),
+    )
+    venue_notes_es = models.TextField(
+        _("venue notes in Spanish"), blank=True, help_text=SPANISH_HELP
+    )
     online_url = models.URLField(_("online meeting link"), blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(100_000)]
@@ -191,6 +217,9 @@ class TrainingSession(models.Model):
         help_text=_("Comma-separated, e.g. 7d,1d,2h. Empty: no reminders."),
     )
     what_to_bring = models.TextField(_("what to bring"), blank=True)
+    what_to_bring_es = models.TextField(
+        _("what to bring in Spanish"), blank=True, help_text=SPANISH_HELP
+    )
     # Bumped when the time or place changes, so each change sends its own notice.
     schedule_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.documents.pdf.certificate import CertificateText, render_certificate_pdf
 from events.models import AuditEntry, Certificate, Notification, Registration, TrainingSession
+from events.models.bilingual import localized
 from events.models.tokens import random_code
 from events.selectors import evaluations as evaluation_selectors
 from events.selectors.certificates import CODE_LENGTH, eligible_registrations
@@ -82,7 +83,8 @@ def _snapshot(registration: Registration) -> dict:
     training = session.training
     return {
         "name_printed": " ".join(registration.full_name.split()),
-        "training_title": training.title,
+        # Printed in the registrant's language, like the rest of the certificate.
+        "training_title": localized(training, "title", registration.language).text,
         "session_starts_at": session.starts_at,
         "session_ends_at": session.ends_at,
         "session_timezone": session.timezone,

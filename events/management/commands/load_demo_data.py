@@ -30,6 +30,46 @@ DESCRIPTION = (
     "Hotline, the DHS/HSI Tip Line or 911. If you see something, say something."
 )
 
+# The same training in Spanish (models/bilingual.py), so that a Spanish visitor of the
+# demo sees the catalogue in Spanish throughout.
+TITLE = "Identifying & Reporting Human Trafficking"
+TITLE_ES = "Cómo identificar y denunciar la trata de personas"
+SUMMARY = (
+    "Spot the signs of trafficking in your workplace and community, and know exactly how "
+    "to report it."
+)
+SUMMARY_ES = (
+    "Reconozca las señales de la trata de personas en su trabajo y en su comunidad, y sepa "
+    "exactamente cómo denunciarla."
+)
+DESCRIPTION_ES = (
+    "La trata de personas se esconde a plena vista: en hoteles y paradas de camiones, en "
+    "granjas y campos petroleros, en escuelas y en internet. Esta capacitación de tres "
+    "horas enseña a trabajadores de primera línea y a residentes a reconocer los indicios "
+    "de la trata con fines de explotación laboral y sexual, cómo se capta y se controla a "
+    "las víctimas, y qué hacer exactamente cuando algo no parece estar bien.\n\n"
+    "Aprenderá: las definiciones legales; las señales de alerta en cada sector; cómo "
+    "actuar de forma segura, sin enfrentarse a nadie; y cómo denunciar ante la Línea "
+    "Nacional contra la Trata de Personas, la línea de denuncias del DHS/HSI o el 911. "
+    "Si ve algo, diga algo."
+)
+# What each upcoming session tells its attendees, in both languages.
+IN_PERSON = {
+    "what_to_bring": "A photo ID for check-in and something to take notes with.",
+    "what_to_bring_es": "Una identificación con foto para registrar su llegada y algo para "
+    "tomar notas.",
+    "venue_notes": "Free parking next to the building. Use the main entrance: the room is "
+    "on the ground floor and can be reached in a wheelchair.",
+    "venue_notes_es": "Estacionamiento gratuito junto al edificio. Use la entrada principal: "
+    "la sala está en la planta baja y es accesible en silla de ruedas.",
+}
+ONLINE = {
+    "what_to_bring": "A quiet place, headphones and something to take notes with.",
+    "what_to_bring_es": "Un lugar tranquilo, audífonos y algo para tomar notas.",
+    "venue_notes": "",
+    "venue_notes_es": "",
+}
+
 # (city, venue, address, zone, days from today, capacity, online)
 UPCOMING = [
     ("Fargo", "Fargo Civic Center", "207 4th St N", CENTRAL, 21, 120, False),
@@ -70,10 +110,12 @@ class Command(BaseCommand):
         training, _ = Training.objects.update_or_create(
             slug="identifying-reporting-human-trafficking",
             defaults={
-                "title": "Identifying & Reporting Human Trafficking",
-                "summary": "Spot the signs of trafficking in your workplace and community, "
-                "and know exactly how to report it.",
+                "title": TITLE,
+                "title_es": TITLE_ES,
+                "summary": SUMMARY,
+                "summary_es": SUMMARY_ES,
                 "description": DESCRIPTION,
+                "description_es": DESCRIPTION_ES,
                 "hosts": "DHS Blue Campaign and the Office of the U.S. Senator for North Dakota",
                 "credit_hours": 3,
                 "signatory_name": "Blue Campaign Training Coordinator",
@@ -109,8 +151,10 @@ class Command(BaseCommand):
                 .exclude(pk=fargo_2014.pk)
                 .first()
             )
+            content = ONLINE if online else IN_PERSON
             if session is None:
                 session = TrainingSession.objects.create(
+                    **content,
                     training=training,
                     starts_at=starts,
                     ends_at=starts + timedelta(hours=3),
@@ -122,12 +166,10 @@ class Command(BaseCommand):
                     online_url="https://meet.example.org/nd-trafficking" if online else "",
                     capacity=capacity,
                     status=TrainingSession.Status.PUBLISHED,
-                    what_to_bring=(
-                        "A quiet place, headphones and something to take notes with."
-                        if online
-                        else "A photo ID for check-in and something to take notes with."
-                    ),
                 )
+            else:
+                # Demo data loaded before the Spanish texts existed gets them too.
+                TrainingSession.objects.filter(pk=session.pk).update(**content)
             session.organizers.add(organizer)
 
         fargo_next = TrainingSession.objects.filter(training=training, city="Fargo").exclude(
