@@ -2,6 +2,7 @@
 violation (WCAG 2.1 A and AA)."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.browser import axe_violations
@@ -10,6 +11,7 @@ from tests.factories import (
     RegistrationFactory,
     ScopedOrganizerFactory,
     SessionFactory,
+    TrainingFactory,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,6 +47,39 @@ def test_public_and_manage_pages_have_no_serious_violations(page):
         if problems:
             found[path] = problems
     assert not found, found
+
+
+def test_spanish_pages_with_spanish_and_english_content_have_no_serious_violations(
+    page, live_server
+):
+    translated = SessionFactory(
+        training=TrainingFactory(title_es="Cómo reconocer la trata", summary_es="Las señales."),
+        venue_notes="Park behind the building.",
+        venue_notes_es="Estacione detrás del edificio.",
+        what_to_bring="A photo ID",
+    )
+    # No Spanish at all: every organizer text is an English part (lang="en").
+    fallback = SessionFactory(city="Minot", venue_notes="Use the north door.")
+    registration = RegistrationFactory(session=fallback)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "es", "url": live_server.url}]
+    )
+    found = {}
+    for path in [
+        "/",
+        reverse("events:catalogue"),
+        translated.get_absolute_url(),
+        fallback.get_absolute_url(),
+        registration.get_manage_url(),
+    ]:
+        page.goto(path)
+        assert page.get_attribute("html", "lang") == "es"
+        problems = serious(page)
+        if problems:
+            found[path] = problems
+    assert not found, found
+    page.goto(fallback.get_absolute_url())
+    assert page.get_attribute("h1", "lang") == "en"
 
 
 def test_the_door_page_has_no_serious_violations(page, live_server, client):

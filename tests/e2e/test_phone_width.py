@@ -1,9 +1,15 @@
 """On a 390 px phone no page scrolls sideways, and the door's controls are all on screen."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
-from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
+from tests.factories import (
+    RegistrationFactory,
+    ScopedOrganizerFactory,
+    SessionFactory,
+    TrainingFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +23,11 @@ def _page_width(page, path: str) -> int:
 
 def test_public_and_manage_pages_fit_a_phone(page):
     page.set_viewport_size(PHONE)
-    session = SessionFactory(city="Grand Forks")
+    session = SessionFactory(
+        city="Grand Forks",
+        venue_notes="Parking: https://www.example.org/downtown-parking-garages-and-public-lots",
+        what_to_bring="A photo ID",
+    )
     registration = RegistrationFactory(session=session, full_name="Nguyễn Thị Minh")
     paths = [
         "/",
@@ -30,6 +40,23 @@ def test_public_and_manage_pages_fit_a_phone(page):
     ]
     widths = {path: _page_width(page, path) for path in paths}
     assert all(width <= PHONE["width"] for width in widths.values()), widths
+
+
+def test_a_spanish_session_page_with_long_organizer_texts_fits_a_phone(page, live_server):
+    page.set_viewport_size(PHONE)
+    session = SessionFactory(
+        training=TrainingFactory(
+            title_es="Cómo identificar y denunciar la trata de personas en su comunidad"
+        ),
+        venue_notes_es="Estacionamiento: https://www.example.org/estacionamiento-publico-del-centro",
+        what_to_bring_es="Una identificación con foto y algo para tomar notas",
+    )
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "es", "url": live_server.url}]
+    )
+    assert _page_width(page, session.get_absolute_url()) <= PHONE["width"]
+    assert page.get_attribute("html", "lang") == "es"
+    assert "Estacionamiento" in page.inner_text("#venue-notes")
 
 
 def test_the_door_page_fits_a_phone_with_every_control_on_screen(page, live_server, client):
