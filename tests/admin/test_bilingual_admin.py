@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from events.models import Sector, Training
+from events.models import Notification, Sector, Training
 from tests.admin.test_session_admin import form_data
-from tests.factories import SessionFactory, TrainingFactory
+from tests.factories import RegistrationFactory, SessionFactory, TrainingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,11 @@ def test_each_spanish_field_follows_its_english_one_with_a_label_that_says_spani
 
 
 def test_the_session_form_saves_venue_notes_and_both_spanish_texts(client_a, session_a):
+    # Whole seconds, as the form posts them: the time stays the same.
+    session_a.starts_at = session_a.starts_at.replace(microsecond=0)
+    session_a.ends_at = session_a.ends_at.replace(microsecond=0)
+    session_a.save()
+    RegistrationFactory(session=session_a)
     data = form_data(
         session_a,
         what_to_bring="A photo ID",
@@ -80,6 +85,7 @@ def test_the_session_form_saves_venue_notes_and_both_spanish_texts(client_a, ses
         "Park behind the building",
         "Estacione detrás del edificio",
     )
+    assert not Notification.objects.filter(kind="session_changed").exists()  # same time, place
 
 
 def test_a_spanish_text_saved_in_the_admin_reaches_the_stored_spanish_page(
