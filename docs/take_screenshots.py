@@ -45,7 +45,8 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(BASE + "/sessions/")
-            page.get_by_role("link", name="Identifying & Reporting Human Trafficking").first.click()
+            # The first upcoming session's card (its link names the city and day).
+            page.locator(".session-card a").first.click()
             page.screenshot(path=str(OUT / "session.png"), full_page=False)
             page.goto(
                 BASE + "/admin/login/?next=/admin/events/trainingsession/%3Fstarts_at__year%3D2014"
@@ -56,6 +57,11 @@ def main() -> None:
             page.locator("#result_list tbody a").first.click()
             page.get_by_text("Roster summary").wait_for()
             page.screenshot(path=str(OUT / "admin-session.png"), full_page=False)
+            spanish = browser.new_page(
+                viewport={"width": 1280, "height": 900}, extra_http_headers={"Accept-Language": "es"}
+            )
+            spanish.goto(BASE + "/sessions/")
+            spanish.screenshot(path=str(OUT / "catalogue-es.png"), full_page=False)
             browser.close()
     finally:
         server.terminate()
