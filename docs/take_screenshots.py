@@ -58,7 +58,8 @@ def main() -> None:
             page.get_by_text("Roster summary").wait_for()
             page.screenshot(path=str(OUT / "admin-session.png"), full_page=False)
             spanish = browser.new_page(
-                viewport={"width": 1280, "height": 900}, extra_http_headers={"Accept-Language": "es"}
+                viewport={"width": 1280, "height": 900},
+                extra_http_headers={"Accept-Language": "es"},
             )
             spanish.goto(BASE + "/sessions/")
             spanish.screenshot(path=str(OUT / "catalogue-es.png"), full_page=False)
