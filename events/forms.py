@@ -139,10 +139,33 @@ class CatalogueFilterForm(forms.Form):
         label=_("Format"),
         choices=[("", _("Any")), ("in_person", _("In person")), ("online", _("Online"))],
     )
+    # Not on the catalogue's form (nearly every session is in North Dakota), but read
+    # from its address like the others, so that a feed or an embedded list for a
+    # neighbouring state's sessions can ask for them: ?state=MN.
+    state = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        label=_("State"),
+        error_messages={"invalid": _("Enter a state as its two-letter code, like ND.")},
+    )
 
     def __init__(self, *args, cities: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["city"].choices = [("", _("All cities"))] + [(c, c) for c in cities]
+
+    def clean_state(self) -> str:
+        return self.cleaned_data["state"].upper()
+
+    def filters(self) -> dict[str, str]:
+        """The cleaned filters as selectors.catalog.upcoming_sessions takes them."""
+        data = self.cleaned_data
+        return {
+            "sector": data["sector"].slug if data["sector"] else "",
+            "city": data["city"],
+            "state": data["state"],
+            "month": data["month"],
+            "mode": data["mode"],
+        }
 
 
 class ReminderPreferenceForm(forms.Form):

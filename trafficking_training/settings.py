@@ -386,6 +386,24 @@ if _read("CSP_REPORT_ONLY", env.bool, default=False):
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
 
+# Partner sites that may show the embeddable session list (/embed/sessions/) in an
+# iframe: its frame-ancestors, and that page's only (events/views/feeds.py). Origins,
+# comma-separated: https://school.example.org,https://library.example.org. Empty:
+# nobody, like every other page. Each one goes into a CSP header, so anything but a
+# plain http(s) origin fails start-up.
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
+EMBED_ALLOWED_ORIGINS = [
+    origin.strip().removesuffix("/")
+    for origin in _read("EMBED_ALLOWED_ORIGINS", env.str, default="").split(",")
+    if origin.strip()
+]
+for _origin in EMBED_ALLOWED_ORIGINS:
+    if not _ORIGIN.fullmatch(_origin):
+        _fail(
+            f"EMBED_ALLOWED_ORIGINS: {_origin[:80]!r} is not an origin; use a scheme and "
+            "host with no path, like https://school.example.org."
+        )
+
 # Client address. Behind N reverse proxies that each append to X-Forwarded-For, the
 # client is the Nth address from the right; the left part can be forged by anyone.
 TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, default=0)

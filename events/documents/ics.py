@@ -1,15 +1,24 @@
-"""Calendar files (.ics) for a session, built with the icalendar library."""
+"""Calendar files (.ics) for a session, and subscribable feeds of sessions, built with
+the icalendar library. Both build each session's VEVENT with session_event()."""
 
 import functools
-from datetime import date
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, vText
+from icalendar import Calendar, Event, Timezone, vDuration, vText
 
 from events.models import TrainingSession
 from events.models.bilingual import localized
+
+PRODID = "-//trafficking_training//EN"
+# How often a subscribed calendar should fetch a feed again (RFC 7986 REFRESH-INTERVAL,
+# and X-PUBLISHED-TTL for Outlook and older clients). Sessions are planned weeks ahead;
+# an hour is soon enough for a move or a cancellation.
+FEED_REFRESH = timedelta(hours=1)
 
 
 def session_calendar(session: TrainingSession, *, manage_url: str = "") -> bytes:
@@ -53,21 +62,53 @@ def _shared_calendar(key: tuple, session: TrainingSession) -> bytes:
 
 
 def _build(session: TrainingSession, *, manage_url: str) -> bytes:
-    """One VEVENT with a stable UID, so that a moved session updates the same entry.
+    year = session.local_starts_at.year
+    calendar = _calendar()
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_vtimezone(session.timezone, year, year))
+    calendar.add_component(session_event(session, manage_url=manage_url))
+    return calendar.to_ical()
 
-    SEQUENCE is the session's schedule_version (plus one once cancelled): calendar
-    apps replace an entry only with a higher or equal sequence, so each "session
-    changed" file overrides the one sent before it.
+
+def sessions_feed(sessions: Iterable[TrainingSession], *, name: str) -> bytes:
+    """A calendar to subscribe to: one VEVENT per session, and the VTIMEZONE of each
+    zone they use, spanning their years.
+
+    No METHOD: a feed is the calendar itself, not a message about it, so each DTSTAMP
+    is when the session was last revised (updated_at). The file then changes only
+    when its sessions do, and the view can answer an unchanged feed with a 304.
+    """
+    sessions = list(sessions)
+    calendar = _calendar()
+    calendar.calendar_name = name  # NAME and X-WR-CALNAME
+    calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
+    years: dict[str, list[int]] = defaultdict(list)
+    for session in sessions:
+        years[session.timezone].append(session.local_starts_at.year)
+    for tzid in sorted(years):
+        calendar.add_component(_vtimezone(tzid, min(years[tzid]), max(years[tzid])))
+    for session in sessions:
+        calendar.add_component(session_event(session, stamp=session.updated_at))
+    return calendar.to_ical()
+
+
+def session_event(
+    session: TrainingSession, *, manage_url: str = "", stamp: datetime | None = None
+) -> Event:
+    """One session's VEVENT, the same in its own file and in every feed.
+
+    The UID is stable, so a moved session updates the same entry, and a subscriber
+    who also imported the session's own file sees it once. SEQUENCE is the session's
+    schedule_version (plus one once cancelled): calendar apps replace an entry only
+    with a higher or equal sequence, so each "session changed" file overrides the one
+    sent before it. stamp is the DTSTAMP (default: now).
     """
     cancelled = session.status == TrainingSession.Status.CANCELLED
-    calendar = Calendar()
-    calendar.add("prodid", "-//trafficking_training//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"session-{session.public_id}@trafficking-training")
     event.add("sequence", session.schedule_version + (1 if cancelled else 0))
-    event.add("dtstamp", timezone.now())
+    event.add("dtstamp", stamp or timezone.now())
     event.add("dtstart", session.local_starts_at)
     event.add("dtend", session.local_ends_at)
     # Organizer content in the active language (the registrant's, for an email),
@@ -91,16 +132,23 @@ def _build(session: TrainingSession, *, manage_url: str) -> bytes:
     event.add("description", "\n".join(d for d in details if d))
     event.add("url", settings.SITE_URL + session.get_absolute_url())
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(_vtimezone(session.timezone, session.local_starts_at.year))
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return event
+
+
+def _calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    return calendar
 
 
 @functools.lru_cache(maxsize=64)
-def _vtimezone(tzid: str, year: int) -> Timezone:
-    """The VTIMEZONE strict calendar apps need to read TZID, around the session's year.
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """The VTIMEZONE strict calendar apps need to read TZID, around the sessions' years.
 
     Bounded to a few years because the full 1970-2038 history costs ~10 ms per
     email; cached because every email of a session needs the same one.
     """
-    return Timezone.from_tzid(tzid, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+    return Timezone.from_tzid(
+        tzid, first_date=date(first_year - 1, 1, 1), last_date=date(last_year + 2, 1, 1)
+    )

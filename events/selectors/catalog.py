@@ -66,6 +66,7 @@ def upcoming_sessions(
     *,
     sector: str = "",
     city: str = "",
+    state: str = "",
     month: str = "",
     mode: str = "",
     now: datetime | None = None,
@@ -76,6 +77,36 @@ def upcoming_sessions(
     """
     now = now or timezone.now()
     sessions = public_sessions().filter(ends_at__gt=now)
+    return _matching(sessions, sector=sector, city=city, state=state, month=month, mode=mode)
+
+
+def calendar_sessions(
+    *,
+    sector: str = "",
+    city: str = "",
+    state: str = "",
+    month: str = "",
+    mode: str = "",
+    now: datetime | None = None,
+) -> QuerySet[TrainingSession]:
+    """The sessions of a calendar feed: upcoming_sessions() and the cancelled ones.
+
+    A cancelled session stays in the feed until it would have ended, marked
+    cancelled, so that a subscribed calendar crosses it out instead of it vanishing
+    without a word. No seat counts: a calendar does not show them.
+    """
+    now = now or timezone.now()
+    sessions = TrainingSession.objects.select_related("training").filter(
+        status__in=[TrainingSession.Status.PUBLISHED, TrainingSession.Status.CANCELLED],
+        ends_at__gt=now,
+    )
+    return _matching(sessions, sector=sector, city=city, state=state, month=month, mode=mode)
+
+
+def _matching(
+    sessions: QuerySet[TrainingSession], *, sector: str, city: str, state: str, month: str, mode: str
+) -> QuerySet[TrainingSession]:
+    """The catalogue's filters, in start order."""
     if sector:
         # EXISTS, not a join: a join through the M2M could repeat a session.
         sessions = sessions.filter(
@@ -87,6 +118,8 @@ def upcoming_sessions(
         )
     if city:
         sessions = sessions.filter(city__iexact=city)
+    if state:
+        sessions = sessions.filter(state__iexact=state)
     if month:
         year, _, number = month.partition("-")
         sessions = sessions.filter(starts_at__year=int(year), starts_at__month=int(number))

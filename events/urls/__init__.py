@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("events.urls.certificates")),
     path("", include("events.urls.privacy")),
     path("", include("events.urls.evaluations")),
+    path("", include("events.urls.feeds")),
 ]

@@ -1,6 +1,7 @@
 """Public pages that list sessions: the home page and the catalogue."""
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.core.cache import caches
 from django.core.paginator import Paginator
@@ -38,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "catalog_version": catalog_version(request),
         },
     )
-    response.fresh_until = _listing_changes(sessions, first_end=selectors.first_end_after(now))
+    response.fresh_until = listing_changes(sessions, first_end=selectors.first_end_after(now))
     return response
 
 
@@ -46,25 +47,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @stored_page("catalogue", for_members=True)
 def catalogue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    # Cities come and go with sessions, so they follow the lists' version.
-    cities = caches["fragments"].get_or_set(
-        f"catalogue-cities:{lists_version(request)}", selectors.catalogue_cities, FRAGMENT_SECONDS
-    )
+    form, cities, filters = catalogue_filters(request)
     filtered = bool(request.GET)
-    if filtered:
-        form = CatalogueFilterForm(request.GET, cities=cities)
-    else:
-        # Built only if the page renders it: a blank form usually comes from the cache.
-        form = SimpleLazyObject(lambda: CatalogueFilterForm(cities=cities))
-    filters = {}
-    if filtered and form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "sector": data["sector"].slug if data["sector"] else "",
-            "city": data["city"],
-            "month": data["month"],
-            "mode": data["mode"],
-        }
+    # A query that makes no sense shows every session, beside the form's errors.
+    filters = filters or {}
     page = Paginator(selectors.upcoming_sessions(now=now, **filters), CATALOGUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -85,15 +71,35 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "past_sessions": selectors.past_sessions(now=now)[:6],
             "past_key": first_end.isoformat() if first_end else "",
             "query": query.urlencode(),
+            # The calendar feed of what the page lists, by the filters it applied.
+            "feed_query": urlencode({name: value for name, value in filters.items() if value}),
             "fragment_seconds": FRAGMENT_SECONDS,
             "catalog_version": catalog_version(request),
         },
     )
-    response.fresh_until = _listing_changes(page.object_list, first_end=first_end)
+    response.fresh_until = listing_changes(page.object_list, first_end=first_end)
     return response
 
 
-def _listing_changes(sessions: list[TrainingSession], *, first_end: datetime | None) -> datetime:
+def catalogue_filters(request: HttpRequest) -> tuple[CatalogueFilterForm, list[str], dict | None]:
+    """The catalogue's filter form for this request, the cities it offers, and the
+    filters it cleans to: {} without a query, None when the query makes no sense (an
+    unknown sector or city, a malformed month).
+
+    The catalogue, its calendar feed and the embeddable list read their filters here.
+    """
+    # Cities come and go with sessions, so they follow the lists' version.
+    cities = caches["fragments"].get_or_set(
+        f"catalogue-cities:{lists_version(request)}", selectors.catalogue_cities, FRAGMENT_SECONDS
+    )
+    if not request.GET:
+        # Built only if the page renders it: a blank form usually comes from the cache.
+        return SimpleLazyObject(lambda: CatalogueFilterForm(cities=cities)), cities, {}
+    form = CatalogueFilterForm(request.GET, cities=cities)
+    return form, cities, form.filters() if form.is_valid() else None
+
+
+def listing_changes(sessions: list[TrainingSession], *, first_end: datetime | None) -> datetime:
     """When a list of upcoming sessions changes by the clock: one of them opens,
     closes or starts, or the first upcoming session ends (and leaves every list)."""
     return next_change(sessions, now=timezone.now(), also=[first_end])

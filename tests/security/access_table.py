@@ -110,6 +110,9 @@ SITE: dict[str, Row] = {
     "events:session_detail": Row(PUBLIC, kwargs=_session),
     "events:registered": Row(PUBLIC, kwargs=_session),
     "events:session_ics": Row(PUBLIC, kwargs=_session),
+    # Public data for calendar apps and partner sites' iframes.
+    "events:sessions_feed": Row(PUBLIC),
+    "events:embed_sessions": Row(PUBLIC),
     "events:resend_manage_link": Row(PUBLIC),
     # The manage link: the token is the credential, whoever holds it.
     "events:manage": Row(PUBLIC, kwargs=_token),
