@@ -171,9 +171,13 @@ def active_sectors() -> list[Sector]:
 
 
 def catalogue_cities() -> list[str]:
-    """Cities with a published session, for the catalogue's city filter."""
+    """Cities with a published or cancelled session, for the catalogue's city filter.
+
+    Cancelled ones too: a calendar feed of a city keeps its cancelled sessions
+    (calendar_sessions), so the city must stay a filter it accepts.
+    """
     return list(
-        TrainingSession.objects.filter(status=TrainingSession.Status.PUBLISHED)
+        TrainingSession.objects.exclude(status=TrainingSession.Status.DRAFT)
         .order_by("city")
         .values_list("city", flat=True)
         .distinct()
