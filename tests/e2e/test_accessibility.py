@@ -30,6 +30,7 @@ def test_public_and_manage_pages_have_no_serious_violations(page):
     paths = [
         "/",
         reverse("events:catalogue"),
+        reverse("events:embed_sessions"),
         session.get_absolute_url(),
         past.get_absolute_url(),
         registration.get_manage_url(),

@@ -32,6 +32,7 @@ def test_public_and_manage_pages_fit_a_phone(page):
     paths = [
         "/",
         reverse("events:catalogue"),
+        reverse("events:embed_sessions"),
         session.get_absolute_url(),
         registration.get_manage_url(),
         reverse("privacy"),
