@@ -70,9 +70,10 @@ def test_report_only_mode_reports_the_same_framing_policy(client, settings):
     settings.EMBED_ALLOWED_ORIGINS = ["https://school.example.org"]
     response = client.get(EMBED)
     assert "Content-Security-Policy" not in response
-    assert "frame-ancestors https://school.example.org" in response[
-        "Content-Security-Policy-Report-Only"
-    ]
+    assert (
+        "frame-ancestors https://school.example.org"
+        in response["Content-Security-Policy-Report-Only"]
+    )
 
 
 # --- Content ------------------------------------------------------------------------

@@ -123,7 +123,10 @@ def test_the_name_says_what_the_feed_is_filtered_by(client, sector):
 def test_the_name_is_in_the_visitors_language(client, sector):
     SessionFactory(city="Fargo")
     calendar = feed(client, "mode=online", **{"Accept-Language": "es"})
-    assert str(calendar["x-wr-calname"]) == "Capacitaciones para reconocer la trata de personas: En línea"
+    assert (
+        str(calendar["x-wr-calname"])
+        == "Capacitaciones para reconocer la trata de personas: En línea"
+    )
 
 
 # --- Filters -------------------------------------------------------------------
@@ -168,7 +171,9 @@ def _month(session) -> str:
         (lambda s, sector: "", {"fargo", "online", "moorhead"}),
     ],
 )
-def test_filters_pick_the_sessions_the_catalogue_would(client, three_sessions, sector, query, expected):
+def test_filters_pick_the_sessions_the_catalogue_would(
+    client, three_sessions, sector, query, expected
+):
     calendar = feed(client, query(three_sessions, sector))
     assert uids(calendar) == {
         f"session-{three_sessions[name].public_id}@trafficking-training" for name in expected
@@ -297,7 +302,9 @@ def test_the_catalogue_links_the_feed_of_its_current_filters(client, sector):
     ).content.decode()
     expected = f'href="{FEED}?sector={sector.slug}&amp;city=Fargo"'
     assert f"{expected}>Subscribe to these sessions (calendar feed)</a>" in html
-    assert re.search(rf'<link rel="alternate" type="text/calendar" [^>]*{re.escape(expected)}', html)
+    assert re.search(
+        rf'<link rel="alternate" type="text/calendar" [^>]*{re.escape(expected)}', html
+    )
 
 
 def test_the_catalogues_feed_link_follows_what_the_page_shows(client):

@@ -104,7 +104,13 @@ def calendar_sessions(
 
 
 def _matching(
-    sessions: QuerySet[TrainingSession], *, sector: str, city: str, state: str, month: str, mode: str
+    sessions: QuerySet[TrainingSession],
+    *,
+    sector: str,
+    city: str,
+    state: str,
+    month: str,
+    mode: str,
 ) -> QuerySet[TrainingSession]:
     """The catalogue's filters, in start order."""
     if sector:

@@ -21,7 +21,7 @@ from events.documents import ics
 from events.forms import CatalogueFilterForm
 from events.selectors import catalog as selectors
 
-from .catalog import listing_changes, catalogue_filters
+from .catalog import catalogue_filters, listing_changes
 from .page_cache import stored_page
 
 # A feed is public data fetched by calendar apps without a person waiting: bounded, so
@@ -103,7 +103,9 @@ def embed_sessions(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     _form, _cities, filters = catalogue_filters(request)
     sessions = (
-        [] if filters is None else list(selectors.upcoming_sessions(now=now, **filters)[:EMBED_LIMIT])
+        []
+        if filters is None
+        else list(selectors.upcoming_sessions(now=now, **filters)[:EMBED_LIMIT])
     )
     response = render(request, "events/embed_sessions.html", {"sessions": sessions})
     response.fresh_until = listing_changes(sessions, first_end=selectors.first_end_after(now))

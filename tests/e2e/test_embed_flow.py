@@ -75,7 +75,9 @@ def test_a_partner_not_allowed_gets_a_frame_the_browser_refuses(page, partner_si
     refusals: list[str] = []
     page.on(
         "console",
-        lambda message: refusals.append(message.text) if "frame-ancestors" in message.text else None,
+        lambda message: (
+            refusals.append(message.text) if "frame-ancestors" in message.text else None
+        ),
     )
     answered: list[int] = []
     page.on(
