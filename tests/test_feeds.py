@@ -10,7 +10,12 @@ from icalendar import Calendar
 
 from events.models import Sector, TrainingSession
 from events.services.sessions import update_session
-from tests.factories import EndedSessionFactory, SessionFactory, TrainingFactory
+from tests.factories import (
+    EndedSessionFactory,
+    RegistrationFactory,
+    SessionFactory,
+    TrainingFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +319,19 @@ def test_the_catalogues_feed_link_follows_what_the_page_shows(client):
     assert f'href="{FEED}">Subscribe to these sessions (calendar feed)</a>' in html
     blank = client.get(reverse("events:catalogue")).content.decode()
     assert f'href="{FEED}">Subscribe' in blank
+
+
+def test_neither_the_feed_nor_the_embedded_list_shows_anything_of_a_registrant(client):
+    session = SessionFactory()
+    RegistrationFactory(
+        session=session,
+        full_name="Dana Tester",
+        email="dana@example.org",
+        organization="Fargo Public Schools",
+        accommodations="ASL interpreter",
+    )
+    for url in [FEED, reverse("events:embed_sessions")]:
+        body = client.get(url).content.decode()
+        assert session.public_id in body, url
+        for detail in ["Dana Tester", "dana@example.org", "Fargo Public Schools", "ASL"]:
+            assert detail not in body, (url, detail)

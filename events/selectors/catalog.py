@@ -80,16 +80,9 @@ def upcoming_sessions(
     return _matching(sessions, sector=sector, city=city, state=state, month=month, mode=mode)
 
 
-def calendar_sessions(
-    *,
-    sector: str = "",
-    city: str = "",
-    state: str = "",
-    month: str = "",
-    mode: str = "",
-    now: datetime | None = None,
-) -> QuerySet[TrainingSession]:
-    """The sessions of a calendar feed: upcoming_sessions() and the cancelled ones.
+def calendar_sessions(*, now: datetime | None = None, **filters: str) -> QuerySet[TrainingSession]:
+    """The sessions of a calendar feed: upcoming_sessions() and the cancelled ones,
+    with the same filters (sector, city, state, month, mode).
 
     A cancelled session stays in the feed until it would have ended, marked
     cancelled, so that a subscribed calendar crosses it out instead of it vanishing
@@ -100,17 +93,17 @@ def calendar_sessions(
         status__in=[TrainingSession.Status.PUBLISHED, TrainingSession.Status.CANCELLED],
         ends_at__gt=now,
     )
-    return _matching(sessions, sector=sector, city=city, state=state, month=month, mode=mode)
+    return _matching(sessions, **filters)
 
 
 def _matching(
     sessions: QuerySet[TrainingSession],
     *,
-    sector: str,
-    city: str,
-    state: str,
-    month: str,
-    mode: str,
+    sector: str = "",
+    city: str = "",
+    state: str = "",
+    month: str = "",
+    mode: str = "",
 ) -> QuerySet[TrainingSession]:
     """The catalogue's filters, in start order."""
     if sector:
@@ -176,14 +169,17 @@ def active_sectors() -> list[Sector]:
     return list(Sector.objects.filter(active=True))
 
 
-def catalogue_cities() -> list[str]:
-    """Cities with a published or cancelled session, for the catalogue's city filter.
+def catalogue_cities(*, with_cancelled: bool = False) -> list[str]:
+    """Cities with a published session, for the catalogue's city filter.
 
-    Cancelled ones too: a calendar feed of a city keeps its cancelled sessions
-    (calendar_sessions), so the city must stay a filter it accepts.
+    with_cancelled: and cities with a cancelled one, for a calendar feed, which keeps
+    cancelled sessions (calendar_sessions) and so must accept their city as a filter.
     """
+    statuses = [TrainingSession.Status.PUBLISHED]
+    if with_cancelled:
+        statuses.append(TrainingSession.Status.CANCELLED)
     return list(
-        TrainingSession.objects.exclude(status=TrainingSession.Status.DRAFT)
+        TrainingSession.objects.filter(status__in=statuses)
         .order_by("city")
         .values_list("city", flat=True)
         .distinct()

@@ -81,16 +81,21 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def catalogue_filters(request: HttpRequest) -> tuple[CatalogueFilterForm, list[str], dict | None]:
+def catalogue_filters(
+    request: HttpRequest, *, with_cancelled: bool = False
+) -> tuple[CatalogueFilterForm, list[str], dict | None]:
     """The catalogue's filter form for this request, the cities it offers, and the
     filters it cleans to: {} without a query, None when the query makes no sense (an
     unknown sector or city, a malformed month).
 
-    The catalogue, its calendar feed and the embeddable list read their filters here.
+    The catalogue, its calendar feed and the embeddable list read their filters here;
+    the feed, which keeps cancelled sessions, also accepts their cities (with_cancelled).
     """
     # Cities come and go with sessions, so they follow the lists' version.
     cities = caches["fragments"].get_or_set(
-        f"catalogue-cities:{lists_version(request)}", selectors.catalogue_cities, FRAGMENT_SECONDS
+        f"catalogue-cities:{with_cancelled}:{lists_version(request)}",
+        lambda: selectors.catalogue_cities(with_cancelled=with_cancelled),
+        FRAGMENT_SECONDS,
     )
     if not request.GET:
         # Built only if the page renders it: a blank form usually comes from the cache.

@@ -41,7 +41,7 @@ def sessions_feed(request: HttpRequest) -> HttpResponse:
     calendar app shows an error page as a broken subscription. The ETag is the
     file's hash, so an unchanged feed is answered with a 304.
     """
-    form, _cities, filters = catalogue_filters(request)
+    form, _cities, filters = catalogue_filters(request, with_cancelled=True)
     sessions = [] if filters is None else selectors.calendar_sessions(**filters)[:FEED_LIMIT]
     body = ics.sessions_feed(sessions, name=feed_name(form, filters))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
