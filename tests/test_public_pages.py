@@ -157,6 +157,17 @@ def test_session_page_shows_training_hosts_time_place_and_seats(client):
     assert 'name="consent"' in page
 
 
+def test_session_page_names_the_organizers_contact_when_there_is_one(client):
+    training = TrainingFactory(contact_email="trainings@example.org", contact_phone="701 555 0142")
+    page = text(client.get(SessionFactory(training=training).get_absolute_url()))
+    assert 'href="mailto:trainings@example.org"' in page
+    assert 'href="tel:7015550142">701 555 0142</a>' in page
+
+    quiet = TrainingFactory(slug="no-contact")
+    page = text(client.get(SessionFactory(training=quiet).get_absolute_url()))
+    assert 'id="organizer-contact"' not in page and "mailto:" not in page
+
+
 def test_session_page_shows_times_in_the_sessions_own_zone(client):
     denver = zoneinfo.ZoneInfo("America/Denver")
     year = timezone.now().year + 1

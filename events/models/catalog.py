@@ -103,6 +103,18 @@ class Training(models.Model):
     hosts = models.CharField(
         _("hosts"), max_length=300, help_text=_("Who presents it, e.g. DHS Blue Campaign.")
     )
+    # Shown on every session page, for questions before or after a session.
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("Where people write with questions: shown on the session pages."),
+    )
+    contact_phone = models.CharField(
+        _("contact phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown on the session pages, e.g. 701-555-0142."),
+    )
     credit_hours = models.DecimalField(
         _("credit hours"),
         max_digits=4,
