@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Question, Registration, Sector
+from events.models.bilingual import localized
 from events.services.evaluations import AnswerInput
 
 
@@ -30,7 +31,10 @@ class SectorChoiceField(forms.TypedChoiceField):
     def __init__(self, *, sectors: list[Sector], empty_label, **kwargs) -> None:
         by_pk = {str(sector.pk): sector for sector in sectors}
         super().__init__(
-            choices=[("", empty_label), *((pk, sector.name) for pk, sector in by_pk.items())],
+            choices=[
+                ("", empty_label),
+                *((pk, localized(sector, "name").text) for pk, sector in by_pk.items()),
+            ],
             coerce=by_pk.__getitem__,
             **kwargs,
         )
@@ -151,6 +155,7 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args, cities: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["sector"].label_from_instance = lambda sector: localized(sector, "name").text
         self.fields["city"].choices = [("", _("All cities"))] + [(c, c) for c in cities]
 
     def clean_state(self) -> str:

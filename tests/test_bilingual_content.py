@@ -13,7 +13,7 @@ from django.utils import translation
 from events.documents.emails import SharedRenders, build_message
 from events.documents.ics import session_calendar
 from events.management.commands import load_demo_data as demo
-from events.models import Training, TrainingSession
+from events.models import Sector, Training, TrainingSession
 from events.models.bilingual import Localized, localized
 from events.services import certificates
 from tests.factories import (
@@ -35,6 +35,7 @@ def spanish_training(**fields) -> Training:
         summary_es="Aprenda las señales.",
         description="Three hours with the Blue Campaign.",
         description_es="Tres horas con la Campaña Azul.",
+        hosts_es="La Campaña Azul del DHS",
         **fields,
     )
 
@@ -86,8 +87,8 @@ def test_an_unknown_language_gets_the_english_text():
 
 
 def test_a_field_without_translations_is_refused():
-    with pytest.raises(ValueError, match="hosts"):
-        localized(TrainingFactory(), "hosts", "es")
+    with pytest.raises(ValueError, match="signatory_name"):
+        localized(TrainingFactory(), "signatory_name", "es")
 
 
 # --- The template filters ----------------------------------------------------------
@@ -311,18 +312,46 @@ def test_the_certificate_snapshot_takes_the_title_in_the_registrants_language(
     assert certificate.training_title == printed
 
 
+def test_the_certificate_snapshot_takes_the_hosts_in_the_registrants_language():
+    training = TrainingFactory(hosts="The Blue Campaign", hosts_es="La Campaña Azul")
+    registration = AttendedRegistrationFactory(language="es", session__training=training)
+    assert (
+        certificates.issue_certificate(registration_id=registration.pk).hosts == "La Campaña Azul"
+    )
+
+
+def test_every_seeded_sector_has_its_spanish_name():
+    assert not Sector.objects.filter(name_es="").exists()
+    schools = Sector.objects.get(slug="schools-education")
+    with translation.override("es"):
+        assert localized(schools, "name") == Localized("Escuelas y educación", "es")
+    assert localized(schools, "name", "en") == Localized("Schools & education", "en")
+
+
+def test_a_sector_without_spanish_name_is_marked_english_in_the_spanish_filter(client):
+    Sector.objects.create(name="Fishing fleets", slug="fishing", order=999)
+    SessionFactory()
+    page = client.get(reverse("events:catalogue"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert ">Escuelas y educación</option>" in page
+    assert ">Fishing fleets</option>" in page
+
+
 # --- The demo ----------------------------------------------------------------------
 
 
 def test_a_spanish_page_of_the_demo_training_has_none_of_its_english_content(client):
     call_command("load_demo_data", verbosity=0)
     session = TrainingSession.objects.filter(city="Fargo", venue__gt="").latest("starts_at")
+    sectors = list(Sector.objects.filter(active=True))
     english = [
         demo.TITLE,
         demo.SUMMARY,
         *demo.DESCRIPTION.split("\n\n"),
         demo.IN_PERSON["what_to_bring"],
         demo.IN_PERSON["venue_notes"],
+        session.training.hosts,
+        # The seeded sectors, in the form's choice and the training's audience.
+        *(sector.name for sector in sectors),
     ]
     spanish = [
         demo.TITLE_ES,
@@ -330,6 +359,8 @@ def test_a_spanish_page_of_the_demo_training_has_none_of_its_english_content(cli
         *demo.DESCRIPTION_ES.split("\n\n"),
         demo.IN_PERSON["what_to_bring_es"],
         demo.IN_PERSON["venue_notes_es"],
+        session.training.hosts_es,
+        *(sector.name_es for sector in sectors),
     ]
     for url in (session.get_absolute_url(), reverse("events:catalogue"), reverse("home")):
         text = text_of(client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode())

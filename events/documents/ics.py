@@ -40,7 +40,7 @@ def session_calendar(session: TrainingSession, *, manage_url: str = "") -> bytes
         localized(session, "venue_notes"),
         localized(training, "title"),
         localized(training, "summary"),
-        training.hosts,
+        localized(training, "hosts"),
         translation.get_language(),
     )
     return _shared_calendar(key, session)
@@ -117,7 +117,7 @@ def session_event(
     event.add("location", vText(session.place if session.venue else session.online_url))
     details = [
         localized(session.training, "summary").text,
-        _("Hosts: %(hosts)s") % {"hosts": session.training.hosts},
+        _("Hosts: %(hosts)s") % {"hosts": localized(session.training, "hosts").text},
     ]
     if session.online_url:
         details.append(_("Online: %(url)s") % {"url": session.online_url})

@@ -63,7 +63,13 @@ def validate_reminder_offsets(text: str) -> None:
 
 
 class Sector(models.Model):
+    # The seeded sectors come with their Spanish names (migration 0018).
+    TRANSLATED_FIELDS = ("name",)
+
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_es = models.CharField(
+        _("name in Spanish"), max_length=100, blank=True, help_text=SPANISH_HELP
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
@@ -85,7 +91,7 @@ class CertificateGate(models.TextChoices):
 
 class Training(models.Model):
     # What organizers write, in English and (optionally) Spanish: models/bilingual.py.
-    TRANSLATED_FIELDS = ("title", "summary", "description")
+    TRANSLATED_FIELDS = ("title", "summary", "description", "hosts")
 
     title = models.CharField(_("title"), max_length=200)
     title_es = models.CharField(
@@ -102,6 +108,9 @@ class Training(models.Model):
     )
     hosts = models.CharField(
         _("hosts"), max_length=300, help_text=_("Who presents it, e.g. DHS Blue Campaign.")
+    )
+    hosts_es = models.CharField(
+        _("hosts in Spanish"), max_length=300, blank=True, help_text=SPANISH_HELP
     )
     # Shown on every session page, for questions before or after a session.
     contact_email = models.EmailField(

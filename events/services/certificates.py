@@ -90,7 +90,7 @@ def _snapshot(registration: Registration) -> dict:
         "session_timezone": session.timezone,
         "place": session.place if not session.is_online else _online_in(registration.language),
         "credit_hours": training.credit_hours,
-        "hosts": training.hosts,
+        "hosts": localized(training, "hosts", registration.language).text,
         "signatory_name": training.signatory_name,
         "signatory_title": training.signatory_title,
     }

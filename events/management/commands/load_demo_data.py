@@ -117,6 +117,9 @@ class Command(BaseCommand):
                 "description": DESCRIPTION,
                 "description_es": DESCRIPTION_ES,
                 "hosts": "DHS Blue Campaign and the Office of the U.S. Senator for North Dakota",
+                "hosts_es": (
+                    "Campaña Azul del DHS y la oficina del senador de EE. UU. por Dakota del Norte"
+                ),
                 # Reserved for examples (RFC 2606, and 555-01xx numbers): nobody is reached.
                 "contact_email": "trainings@example.org",
                 "contact_phone": "701-555-0142",
