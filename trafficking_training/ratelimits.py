@@ -22,6 +22,8 @@ class Limit:
 
 _POST = frozenset({"POST"})
 _ANY = frozenset({"GET", "POST"})
+_READ = frozenset({"GET", "HEAD", "OPTIONS"})
+_API = Limit("api", _READ)
 
 # (URL name) -> the limit it counts against. Views that share a limit share a counter.
 RULES: dict[str, Limit] = {
@@ -36,6 +38,13 @@ RULES: dict[str, Limit] = {
     "accounts:password_reset": Limit("password_reset", _POST),
     "accounts:login": Limit("login", _POST),
     "admin:login": Limit("login", _POST),
+    # The public API (events/urls/api.py): one counter for all of it.
+    "api:session-list": _API,
+    "api:session-detail": _API,
+    "api:training-list": _API,
+    "api:training-detail": _API,
+    "api:sector-list": _API,
+    "api:schema": _API,
 }
 
 

@@ -103,6 +103,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "accounts",
     "events",
 ]
@@ -110,6 +115,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a load balancer's probe asks by IP address over plain HTTP.
     "trafficking_training.middleware.HealthCheckMiddleware",
+    # Before anything that can answer (CommonMiddleware, the rate limits), so that every
+    # API answer, a 429 included, carries the CORS headers a partner's page needs.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -444,6 +452,7 @@ RATELIMIT_RATES = {
     "password_reset": _read("RATELIMIT_PASSWORD_RESET", env.str, default="5/m"),
     "login": _read("RATELIMIT_LOGIN", env.str, default="20/m"),
     "erase": _read("RATELIMIT_ERASE", env.str, default="10/m"),
+    "api": _read("RATELIMIT_API", env.str, default="120/m"),
 }
 SILENCED_SYSTEM_CHECKS = []
 if not REDIS_URL and not PRODUCTION:
@@ -451,6 +460,44 @@ if not REDIS_URL and not PRODUCTION:
     # machine, though increments can race and undercount a little. Good enough for
     # one machine; production without REDIS_URL keeps the error as a reminder.
     SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# --- Public API (/api/v1/, events/views/api.py) ----------------------------------
+# Read-only public data for partner sites: no authentication, so no session or CSRF
+# cookie; JSON only. The rate limit is RateLimitMiddleware's "api" rule above.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Times as ISO 8601 with the offset of the zone they are given in.
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Trafficking awareness trainings API",
+    "DESCRIPTION": (
+        "Read-only public data about the trainings and their published sessions, for "
+        "partner sites. No registrant data is ever part of it."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files come from drf-spectacular-sidecar, served from /static/: the
+    # site's CSP allows scripts from 'self' only, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+}
+# django-cors-headers: any site may read the API from a browser, with GET only and
+# never with cookies. Nothing outside /api/ gets CORS headers.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # --- Domain settings ----------------------------------------------------------
 # Registrant data is anonymized this many months after a session ends.

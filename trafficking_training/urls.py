@@ -20,6 +20,7 @@ urlpatterns = [
     # set_language: the language switcher's POST (the choice is kept in a cookie).
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("events.urls.api")),
     path("", include("events.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 
@@ -43,14 +44,28 @@ def request_too_big(request: HttpRequest) -> HttpResponse:
 
 
 def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:
-    """429 with a Retry-After header and the wait in words."""
+    """429 with a Retry-After header and the wait in words (in JSON for the API)."""
     minutes = math.ceil(retry_after / 60)
-    response = render(
-        request,
-        "429.html",
-        {"retry_after": retry_after, "retry_minutes": minutes},
-        status=429,
-    )
+    match = request.resolver_match
+    if match is not None and match.namespace == "api":
+        response = JsonResponse(
+            {
+                "detail": ngettext(
+                    "Too many requests. Please try again in %(seconds)d second.",
+                    "Too many requests. Please try again in %(seconds)d seconds.",
+                    retry_after,
+                )
+                % {"seconds": retry_after}
+            },
+            status=429,
+        )
+    else:
+        response = render(
+            request,
+            "429.html",
+            {"retry_after": retry_after, "retry_minutes": minutes},
+            status=429,
+        )
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response

@@ -107,14 +107,7 @@ def _matching(
 ) -> QuerySet[TrainingSession]:
     """The catalogue's filters, in start order."""
     if sector:
-        # EXISTS, not a join: a join through the M2M could repeat a session.
-        sessions = sessions.filter(
-            Exists(
-                Training.target_sectors.through.objects.filter(
-                    training_id=OuterRef("training_id"), sector__slug=sector
-                )
-            )
-        )
+        sessions = in_sector(sessions, sector)
     if city:
         sessions = sessions.filter(city__iexact=city)
     if state:
@@ -123,10 +116,27 @@ def _matching(
         year, _, number = month.partition("-")
         sessions = sessions.filter(starts_at__year=int(year), starts_at__month=int(number))
     if mode == "online":
-        sessions = sessions.exclude(online_url="")
+        sessions = online_or_not(sessions, online=True)
     elif mode == "in_person":
         sessions = sessions.exclude(venue="")
     return sessions.order_by("starts_at", "id")
+
+
+def in_sector(sessions: QuerySet[TrainingSession], slug: str) -> QuerySet[TrainingSession]:
+    """Sessions whose training targets the sector (the catalogue's and the API's filter)."""
+    # EXISTS, not a join: a join through the M2M could repeat a session.
+    return sessions.filter(
+        Exists(
+            Training.target_sectors.through.objects.filter(
+                training_id=OuterRef("training_id"), sector__slug=slug
+            )
+        )
+    )
+
+
+def online_or_not(sessions: QuerySet[TrainingSession], *, online: bool) -> QuerySet:
+    """Sessions with an online link (online), or without one."""
+    return sessions.exclude(online_url="") if online else sessions.filter(online_url="")
 
 
 def next_sessions_of_training(
