@@ -21,11 +21,19 @@ def _sector_choices() -> list[tuple[str, str]]:
     return [(sector.slug, sector.name) for sector in catalog.active_sectors()]
 
 
+# Parameters whose value is a date, a choice or a slug: given empty, they are refused
+# (django-filter would read "" as "not given", which hides a caller's bug).
+NOT_EMPTY = ("sector", "training", "online", "has_seats", "from", "to")
+
+
 class SessionFilterForm(forms.Form):
-    """Checks what needs two parameters at once: the date range."""
+    """Checks what a single field cannot: empty values, and the date range."""
 
     def clean(self) -> dict:
         data = super().clean()
+        for name in NOT_EMPTY:
+            if name in self.data and not self.data[name].strip():
+                self.add_error(name, _("Give a value, or leave this parameter out."))
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", _("The end date comes before the start date."))

@@ -12,10 +12,16 @@ from django.utils import timezone
 from django.utils.decorators import decorator_from_middleware, method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from events.documents import api as documents
@@ -28,11 +34,32 @@ conditional_get = decorator_from_middleware(ConditionalGetMiddleware)
 
 
 class Pagination(PageNumberPagination):
-    """{count, next, previous, results}; a page size over the cap gets the cap."""
+    """{count, next, previous, results}; a page size over the cap gets the cap.
+
+    DRF ignores a page size that is not a number; here it is a 400 like any other
+    nonsense value. A page past the last (or no number) is DRF's 404.
+    """
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request) -> int:
+        given = request.query_params.get(self.page_size_query_param)
+        if given is None:
+            return self.page_size
+        size = int(given) if given.isascii() and given.isdecimal() else 0
+        if size < 1:
+            raise ValidationError(
+                {self.page_size_query_param: [_("Give a whole number of 1 or more.")]}
+            )
+        return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -58,6 +85,30 @@ class PublicViewSet(viewsets.GenericViewSet):
     pagination_class = Pagination
 
 
+class SessionSchema(AutoSchema):
+    """The session list's parameters with the values they accept, read when the schema
+    is built: the sectors and trainings of the moment, the lengths the filters allow."""
+
+    def get_override_parameters(self) -> list[OpenApiParameter]:
+        if self.view.action != "list":
+            return []
+        sectors = [sector.slug for sector in catalog.active_sectors()]
+        trainings = list(selectors.api_trainings().values_list("slug", flat=True))
+        return [
+            _parameter("sector", {"type": "string", "enum": sectors} if sectors else str),
+            _parameter("training", {"type": "string", "enum": trainings} if trainings else str),
+            _parameter("city", {"type": "string", "maxLength": 100}),
+            _parameter("state", {"type": "string", "maxLength": 2}),
+        ]
+
+
+def _parameter(name: str, schema) -> OpenApiParameter:
+    """A session filter's parameter with the filter's own description."""
+    return OpenApiParameter(
+        name, schema, description=SessionFilter.base_filters[name].extra["help_text"]
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Upcoming sessions",
@@ -80,6 +131,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVie
     filter_backends = [DjangoFilterBackend]
     filterset_class = SessionFilter
     lookup_field = "public_id"
+    schema = SessionSchema()
 
     def get_queryset(self):
         return selectors.api_sessions(now=self.now)
@@ -105,7 +157,12 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVie
     list=extend_schema(
         summary="Trainings",
         description="Trainings with at least one published session, by title.",
-        responses={200: documents.TrainingSerializer, 404: NOT_FOUND, 429: TOO_MANY},
+        responses={
+            200: documents.TrainingSerializer,
+            400: BAD_PARAMETERS,
+            404: NOT_FOUND,
+            429: TOO_MANY,
+        },
     ),
     retrieve=extend_schema(
         summary="One training",
@@ -124,7 +181,12 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVi
     list=extend_schema(
         summary="Sectors",
         description="The sectors a training can target and a registrant can choose.",
-        responses={200: documents.SectorSerializer, 404: NOT_FOUND, 429: TOO_MANY},
+        responses={
+            200: documents.SectorSerializer,
+            400: BAD_PARAMETERS,
+            404: NOT_FOUND,
+            429: TOO_MANY,
+        },
     ),
 )
 class SectorViewSet(mixins.ListModelMixin, PublicViewSet):
