@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from events.models import Training, TrainingSession
+from events.models import TrainingSession
 from events.selectors import api as selectors
 from events.selectors import catalog
 
@@ -48,9 +48,10 @@ class SessionFilter(filters.FilterSet):
         method="in_sector",
         help_text=_("A sector's slug, from /api/v1/sectors/."),
     )
+    # Only public trainings: a draft's slug is refused like an unknown one.
     training = filters.ModelChoiceFilter(
         field_name="training",
-        queryset=Training.objects.all(),
+        queryset=lambda request: selectors.api_trainings(),
         to_field_name="slug",
         help_text=_("A training's slug, from /api/v1/trainings/."),
     )

@@ -113,11 +113,11 @@ class SessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_starts_at(self, session: TrainingSession) -> str:
-        return session.local_starts_at.isoformat()
+        return session.local_starts_at.isoformat(timespec="seconds")
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_ends_at(self, session: TrainingSession) -> str:
-        return session.local_ends_at.isoformat()
+        return session.local_ends_at.isoformat(timespec="seconds")
 
     @extend_schema_field(serializers.ChoiceField(choices=["scheduled", "cancelled"]))
     def get_status(self, session: TrainingSession) -> str:

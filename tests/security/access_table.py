@@ -114,6 +114,14 @@ SITE: dict[str, Row] = {
     "events:sessions_feed": Row(PUBLIC),
     "events:embed_sessions": Row(PUBLIC),
     "events:resend_manage_link": Row(PUBLIC),
+    # The public API: read-only public data, the same answer for everybody.
+    "api:schema": Row(PUBLIC),
+    "api:docs": Row(PUBLIC),
+    "api:session-list": Row(PUBLIC),
+    "api:session-detail": Row(PUBLIC, kwargs=_session),
+    "api:training-list": Row(PUBLIC),
+    "api:training-detail": Row(PUBLIC, kwargs=lambda world: {"slug": world.session.training.slug}),
+    "api:sector-list": Row(PUBLIC),
     # The manage link: the token is the credential, whoever holds it.
     "events:manage": Row(PUBLIC, kwargs=_token),
     "events:manage_cancel": Row(_all(302), method="POST", kwargs=_token),
