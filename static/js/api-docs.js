@@ -8,7 +8,9 @@
     domNode: root,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
-    deepLinking: true,
+    // Without deep links: each operation's heading is then a single button, not a link
+    // inside a button (which screen readers cannot reach).
+    deepLinking: false,
     // Read-only and public: the "Try it out" button sends real GETs, nothing else.
     supportedSubmitMethods: ["get"],
   });

@@ -91,3 +91,11 @@ def test_the_door_page_has_no_serious_violations(page, live_server, client):
     )
     page.goto(reverse("events:organize_checkin", args=[session.pk]))
     assert serious(page) == []
+
+
+def test_the_api_docs_page_has_no_serious_violations(page):
+    SessionFactory()
+    page.goto("/api/v1/docs/")
+    # Swagger UI draws the page from the schema after it loads.
+    page.locator(".opblock-summary-path").first.wait_for()
+    assert serious(page) == []
