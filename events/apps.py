@@ -9,9 +9,10 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        # Every task is registered in every process (web included), so that services
-        # can enqueue a task by its name (events/services/enqueue.py).
-        from events import tasks  # noqa: F401
+        # checks: the Open Badges signing-key check (badges.E001, badges.E002).
+        # tasks: every task is registered in every process (web included), so that
+        # services can enqueue a task by its name (events/services/enqueue.py).
+        from events import checks, tasks  # noqa: F401
         from events.selectors.text_search import register_sqlite_unaccent
 
         # Accent-free search (events/selectors/text_search.py) on SQLite too.

@@ -15,6 +15,7 @@ from events.documents.pdf.fonts import SERIF_BOLD_FACE, register_fonts
 from events.documents.pdf.text import fit
 from events.documents.pdf.text import width as printed_width
 from events.services import certificates as services
+from events.services.badges import ensure_status_index
 from tests.factories import AttendedRegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,10 @@ RUN = re.compile(rb"^(\d+) (\d+) (\d+) 1 re$", re.MULTILINE)
 def issued(**registration_fields):
     registration = AttendedRegistrationFactory(**registration_fields)
     return services.issue_certificate(registration_id=registration.pk)
+
+
+def badge_of(certificate):
+    return open_badge_credential(ensure_status_index(certificate=certificate))
 
 
 def page_of(data: bytes):
@@ -140,7 +145,7 @@ def test_a_200_character_name_without_spaces_is_split_between_characters():
 
 def test_open_badge_credential_has_the_required_open_badges_3_fields():
     certificate = issued(email="ana@example.org")
-    credential = open_badge_credential(certificate)
+    credential = badge_of(certificate)
 
     # OpenBadgeCredential (OB 3.0, VC data model 2.0): required properties.
     assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
@@ -150,7 +155,8 @@ def test_open_badge_credential_has_the_required_open_badges_3_fields():
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", credential["validFrom"])
     # Profile: id and type.
     issuer = credential["issuer"]
-    assert issuer["id"].startswith("http://testserver") and "Profile" in issuer["type"]
+    assert issuer["id"] == "did:web:testserver" and "Profile" in issuer["type"]
+    assert issuer["url"] == "http://testserver/"
     assert issuer["name"] == "DHS Blue Campaign"
     # AchievementSubject: type, an identifier (the hashed email) and the achievement.
     subject = credential["credentialSubject"]
@@ -168,14 +174,16 @@ def test_open_badge_credential_has_the_required_open_badges_3_fields():
     assert achievement["name"] == certificate.training_title
     assert achievement["description"]
     assert achievement["criteria"]["narrative"]
-    # Unsigned for now: no proof is claimed.
+    # Revocation is published in a status list.
+    assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
+    # No embedded proof: the signed form wraps the credential in a JWS (tests/test_badges.py).
     assert "proof" not in credential
 
 
 def test_open_badge_identity_hash_is_stable_and_salted_per_certificate():
     first = issued(email="ana@example.org")
     second = issued(email="ana@example.org")
-    hash_of = lambda c: open_badge_credential(c)["credentialSubject"]["identifier"][0]  # noqa: E731
+    hash_of = lambda c: badge_of(c)["credentialSubject"]["identifier"][0]  # noqa: E731
     assert hash_of(first) == hash_of(first)
     assert hash_of(first)["identityHash"] != hash_of(second)["identityHash"]
 

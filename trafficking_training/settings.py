@@ -544,6 +544,21 @@ NOTIFICATION_STALE_SECONDS = _read("NOTIFICATION_STALE_SECONDS", env.int, defaul
 # Emails sent per task over one SMTP connection.
 NOTIFICATION_BATCH_SIZE = _read("NOTIFICATION_BATCH_SIZE", env.int, default=50)
 
+# --- Open Badges signing (events/documents/badge_keys.py) -----------------------
+# The Ed25519 key that signs Open Badges credentials and the revocation status list:
+# a PEM or a private JWK in BADGE_SIGNING_KEY, or a path in BADGE_SIGNING_KEY_FILE
+# (`manage.py create_badge_key --output FILE` makes one). Never in the repository.
+# Production refuses to sign without one (the check badges.E001 fails `check --deploy`
+# and `migrate`); elsewhere a key is generated on first use into var/.
+BADGE_SIGNING_KEY = _read("BADGE_SIGNING_KEY", env.str, default="")
+BADGE_SIGNING_KEY_FILE = _read("BADGE_SIGNING_KEY_FILE", env.str, default="")
+BADGE_DEV_KEY_FILE = VAR_DIR / "badge-signing-key.pem"
+# Public keys of retired signing keys (PEM blocks, one after another), still published
+# in did.json so that credentials signed before a rotation keep verifying.
+BADGE_RETIRED_KEYS_FILE = _read("BADGE_RETIRED_KEYS_FILE", env.str, default="")
+# How long a served revocation status list may be reused (seconds).
+BADGE_STATUS_LIST_SECONDS = _read("BADGE_STATUS_LIST_SECONDS", env.int, default=60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

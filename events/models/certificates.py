@@ -29,6 +29,12 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(_("issued at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("revocation reason"), max_length=300, blank=True)
+    # The certificate's bit in the published revocation status list (Open Badges):
+    # drawn at random among the unused ones when its first credential is made, so the
+    # index tells nothing about how many certificates exist or when this one was issued.
+    status_list_index = models.PositiveIntegerField(
+        _("status list index"), null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-issued_at"]

@@ -23,6 +23,7 @@ from events.selectors import evaluations as evaluation_selectors
 from events.selectors.certificates import CODE_LENGTH, eligible_registrations
 
 from .audit import audit_entry, record_audit
+from .badges import forget_status_list
 from .enqueue import enqueue
 from .notifications import queue_notification, queue_notifications
 
@@ -261,6 +262,7 @@ def reissue_certificate(
         certificate.revoked_reason = ""
         _store_pdf(certificate)
         certificate.save()
+        forget_status_list(certificate=certificate)
         record_audit(
             action="certificate_reissued",
             actor=actor,
@@ -289,6 +291,7 @@ def revoke_certificate(
         certificate.revoked_at = now or timezone.now()
         certificate.revoked_reason = reason
         certificate.save(update_fields=["revoked_at", "revoked_reason"])
+        forget_status_list(certificate=certificate)
         record_audit(
             action="certificate_revoked",
             actor=actor,

@@ -24,6 +24,7 @@ urlpatterns = [
     # Each area keeps its routes in its own module.
     path("", include("events.urls.checkin")),
     path("", include("events.urls.certificates")),
+    path("", include("events.urls.badges")),
     path("", include("events.urls.privacy")),
     path("", include("events.urls.evaluations")),
     path("", include("events.urls.feeds")),

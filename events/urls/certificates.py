@@ -14,4 +14,9 @@ urlpatterns = [
     path("certificates/<str:code>/download/", views.download, name="certificate_download"),
     path("manage/<str:token>/certificate.pdf", views.manage_download, name="manage_certificate"),
     path("manage/<str:token>/open-badge.json", views.manage_badge, name="manage_certificate_badge"),
+    path(
+        "manage/<str:token>/open-badge.jwt",
+        views.manage_signed_badge,
+        name="manage_certificate_signed_badge",
+    ),
 ]

@@ -14,13 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from events.documents.badges import open_badge_credential
+from events.documents.badge_keys import SigningKeyMissing
+from events.documents.badges import open_badge_credential, signed_open_badge
 from events.models import Certificate
 from events.selectors import certificates as certificate_selectors
 from events.selectors import roster as roster_selectors
+from events.services import badges as badge_service
 from events.services import certificates as certificate_service
 from events.views.registration import registration_from_token
 
+from .badges import not_configured
 from .page_cache import private_page
 
 
@@ -115,15 +118,46 @@ def manage_download(request: HttpRequest, token: str) -> HttpResponse:
     return _pdf_response(_manage_certificate(token))
 
 
-@require_GET
-def manage_badge(request: HttpRequest, token: str) -> HttpResponse:
-    """The Open Badges 3.0 credential (unsigned JSON-LD) for the attendee to keep."""
+def _badge_certificate(token: str) -> Certificate:
+    """The manage link's valid certificate, with its place in the revocation status list."""
     certificate = _manage_certificate(token)
     if not certificate.is_valid:
         raise Http404(_("This certificate was revoked."))
-    body = json.dumps(open_badge_credential(certificate), indent=2, ensure_ascii=False)
-    response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="open-badge-{certificate.display_code}.json"'
-    )
+    return badge_service.ensure_status_index(certificate=certificate)
+
+
+def _attachment(body: str, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return private_page(response)
+
+
+@require_GET
+def manage_badge(request: HttpRequest, token: str) -> HttpResponse:
+    """The Open Badges 3.0 credential as plain JSON-LD, for tools that read it unsigned."""
+    certificate = _badge_certificate(token)
+    body = json.dumps(open_badge_credential(certificate), indent=2, ensure_ascii=False)
+    return _attachment(
+        body,
+        content_type="application/ld+json; charset=utf-8",
+        filename=f"open-badge-{certificate.display_code}.json",
+    )
+
+
+@require_GET
+def manage_signed_badge(request: HttpRequest, token: str) -> HttpResponse:
+    """The Open Badges 3.0 credential signed as a VC-JWT, for wallets and verifiers.
+
+    Only from the manage link, never from a public URL: the credential carries the
+    salt of the email hash, and with both anyone could test guesses of the email.
+    """
+    certificate = _badge_certificate(token)
+    try:
+        body = signed_open_badge(certificate)
+    except SigningKeyMissing:
+        return not_configured()
+    return _attachment(
+        body,
+        content_type="application/jwt",
+        filename=f"open-badge-{certificate.display_code}.jwt",
+    )

@@ -1,0 +1,27 @@
+"""Reads for Open Badges: which status-list places are taken, and which are revoked."""
+
+from events.models import Certificate
+
+# Entries per published status list: the Bitstring Status List minimum (16 KB), so
+# that a list hides which of its many entries a verifier is asking about.
+STATUS_LIST_SIZE = 131_072
+
+
+def used_status_indexes() -> set[int]:
+    """Every index already given to a certificate (one query)."""
+    return set(
+        Certificate.objects.filter(status_list_index__isnull=False).values_list(
+            "status_list_index", flat=True
+        )
+    )
+
+
+def revoked_positions(list_number: int) -> list[int]:
+    """Positions, within one status list, of the revoked certificates (one query)."""
+    start = list_number * STATUS_LIST_SIZE
+    indexes = Certificate.objects.filter(
+        revoked_at__isnull=False,
+        status_list_index__gte=start,
+        status_list_index__lt=start + STATUS_LIST_SIZE,
+    ).values_list("status_list_index", flat=True)
+    return [index - start for index in indexes]
