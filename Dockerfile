@@ -17,7 +17,8 @@ COPY --chown=app:app . .
 # The translations (.mo files are build output, not in the repository); pybabel is pure Python.
 RUN pybabel -q compile -d locale -D django
 RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=https://build.invalid \
-    python manage.py collectstatic --noinput && mkdir -p var/media var/backups && chown -R app:app var
+    python manage.py collectstatic --noinput && mkdir -p var/media var/backups var/keys && chown -R app:app var \
+    && chmod 700 var/keys
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "trafficking_training.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -176,6 +176,7 @@ def fresh_database(name: str) -> str:
 
 
 def production_env(work: Path, venv: Path) -> dict:
+    """The deployment's variables; its Open Badges signing key is made by the command."""
     return {
         "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
         "DJANGO_ENV": "production",
@@ -189,7 +190,15 @@ def production_env(work: Path, venv: Path) -> dict:
         "EMAIL_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
         "MEDIA_ROOT": str(work / "media"),
         "TRUSTED_PROXY_COUNT": "1",
+        "BADGE_SIGNING_KEY_FILE": str(work / "badge-signing-key.pem"),
     }
+
+
+def create_badge_key(stack: "Stack", python: str) -> None:
+    log("An Open Badges signing key, made with the command, passed by file")
+    key = Path(stack.env["BADGE_SIGNING_KEY_FILE"])
+    print("  " + stack.run(python, "manage.py", "create_badge_key", "--output", str(key)).strip())
+    check(oct(key.stat().st_mode & 0o777) == "0o600", "the key file is readable by its owner only")
 
 
 # The web processes add one route that raises, to see the 500 page with DEBUG off:
@@ -371,6 +380,16 @@ def backup_drill(stack: Stack, venv: Path, browser: Browser) -> None:
         response.status == 200 and original_pdf.startswith(b"%PDF"),
         "the certificate's PDF downloads",
     )
+    response, badge = browser.get(issued["manage"] + "open-badge.jwt")
+    check(
+        response.status == 200 and badge.count(b".") == 2,
+        "the certificate downloads as a signed Open Badge (a compact JWS)",
+    )
+    response, did = browser.get("/.well-known/did.json")
+    check(
+        response.status == 200 and json.loads(did)["id"] == f"did:web:{HOST}",
+        "the issuer's did.json names the site's host",
+    )
     before = psql(
         DATABASE, "SELECT string_agg(id || ':' || email, ',' ORDER BY id) FROM events_registration"
     )
@@ -448,6 +467,7 @@ def main() -> None:
         any((ROOT / "staticfiles/vendor/bootstrap").glob("bootstrap.min.*.css.br")),
         "collectstatic wrote brotli copies",
     )
+    create_badge_key(stack, python)
     stack.run(python, "manage.py", "migrate", "--noinput")
     stack.run(python, "manage.py", "load_demo_data")
     maildir = work / "mail"

@@ -28,6 +28,7 @@ from events.checks import badge_signing_key
 from events.models import Certificate
 from events.selectors.badges import STATUS_LIST_SIZE
 from events.services import certificates as services
+from events.services.badges import draw_status_index
 from tests.factories import AttendedRegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -282,6 +283,17 @@ def test_status_index_is_drawn_once_and_kept(client, certificate):
     assert payload["credentialStatus"] == first
     certificate.refresh_from_db()
     assert str(certificate.status_list_index) == first["statusListIndex"]
+
+
+def test_draws_avoid_taken_indexes_and_open_a_new_list_when_half_full():
+    half = STATUS_LIST_SIZE // 2
+    taken = set(range(1, half))  # all but one of the first half of list 0
+    assert all(draw_status_index(taken) not in taken for _ in range(200))
+    assert all(draw_status_index(taken) < STATUS_LIST_SIZE for _ in range(200))
+    taken.add(0)  # list 0 is now half full: draws move to list 1
+    assert all(
+        STATUS_LIST_SIZE <= draw_status_index(taken) < 2 * STATUS_LIST_SIZE for _ in range(200)
+    )
 
 
 def test_an_unknown_status_list_is_a_404(client, key_file):

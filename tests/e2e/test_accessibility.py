@@ -5,8 +5,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from events.services.certificates import issue_certificate
 from tests.browser import axe_violations
 from tests.factories import (
+    AttendedRegistrationFactory,
     EndedSessionFactory,
     RegistrationFactory,
     ScopedOrganizerFactory,
@@ -27,6 +29,8 @@ def test_public_and_manage_pages_have_no_serious_violations(page):
     session = SessionFactory(city="Fargo")
     past = EndedSessionFactory(training=session.training, city="Minot")
     registration = RegistrationFactory(session=session)
+    # With a certificate: its downloads on the manage page, and its verification page.
+    certificate = issue_certificate(registration_id=AttendedRegistrationFactory().pk)
     paths = [
         "/",
         reverse("events:catalogue"),
@@ -34,6 +38,8 @@ def test_public_and_manage_pages_have_no_serious_violations(page):
         session.get_absolute_url(),
         past.get_absolute_url(),
         registration.get_manage_url(),
+        certificate.registration.get_manage_url(),
+        reverse("events:certificate_verify", args=[certificate.display_code]),
         reverse("events:manage_cancel", args=[registration.manage_token]),
         reverse("events:resend_manage_link"),
         reverse("events:certificate_verify_lookup"),

@@ -4,7 +4,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from events.services.certificates import issue_certificate
 from tests.factories import (
+    AttendedRegistrationFactory,
     RegistrationFactory,
     ScopedOrganizerFactory,
     SessionFactory,
@@ -29,12 +31,16 @@ def test_public_and_manage_pages_fit_a_phone(page):
         what_to_bring="A photo ID",
     )
     registration = RegistrationFactory(session=session, full_name="Nguyễn Thị Minh")
+    # With a certificate: four download and verify buttons, and the verification page.
+    certificate = issue_certificate(registration_id=AttendedRegistrationFactory().pk)
     paths = [
         "/",
         reverse("events:catalogue"),
         reverse("events:embed_sessions"),
         session.get_absolute_url(),
         registration.get_manage_url(),
+        certificate.registration.get_manage_url(),
+        reverse("events:certificate_verify", args=[certificate.display_code]),
         reverse("privacy"),
         reverse("events:certificate_verify_lookup"),
         "/no-such-page/",
