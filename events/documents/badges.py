@@ -36,11 +36,13 @@ CONTEXT = [
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
 CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
+# validFrom's form: UTC, whole seconds.
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def iso_time(moment: datetime) -> str:
     """A moment as an XML Schema dateTime in UTC, to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime(DATETIME_FORMAT)
 
 
 def _numeric_date(moment: datetime) -> int:
@@ -69,7 +71,7 @@ def sign(credential: dict, *, typ: str = "JWT") -> str:
     """A credential as a compact JWS: its members plus iss, jti and nbf, signed EdDSA."""
     key = badge_keys.signing_key()
     issuer = credential["issuer"]
-    valid_from = datetime.strptime(credential["validFrom"], "%Y-%m-%dT%H:%M:%SZ")
+    valid_from = datetime.strptime(credential["validFrom"], DATETIME_FORMAT)
     claims = {
         **credential,
         "iss": issuer["id"] if isinstance(issuer, dict) else issuer,

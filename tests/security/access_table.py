@@ -148,6 +148,10 @@ SITE: dict[str, Row] = {
     ),
     "events:manage_certificate": Row(PUBLIC, kwargs=_token),
     "events:manage_certificate_badge": Row(PUBLIC, kwargs=_token),
+    "events:manage_certificate_signed_badge": Row(PUBLIC, kwargs=_token),
+    # Open Badges: the issuer's public keys and the revocation status lists (no person's data).
+    "events:badge_did_document": Row(PUBLIC),
+    "events:badge_status_list": Row(PUBLIC, kwargs=lambda world: {"number": 0}),
     # Evaluations: the link's own token is the credential, as for the manage link. An
     # empty post is a form error (400), not a 500.
     "events:evaluate": Row(PUBLIC, kwargs=_evaluation),

@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
+from events.documents.badge_keys import new_private_pem
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "trainings.example.org",
     "SITE_URL": "https://trainings.example.org",
     "REDIS_URL": "redis://127.0.0.1:6379/9",
+    # Production refuses to run without an Open Badges signing key (badges.E001).
+    "BADGE_SIGNING_KEY": new_private_pem().decode(),
     "PATH": "/usr/bin:/bin",
 }
 
