@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0015_registration_language'),
+        ('events', '0018_spanish_sector_names_and_hosts'),
     ]
 
     operations = [
