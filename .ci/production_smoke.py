@@ -7,7 +7,8 @@
    mail to an SMTP sink (aiosmtpd, writing a Maildir).
 3. Over HTTP: the public pages, compressed and cached static files, a registration whose
    confirmation arrives at the sink, the admin login, the 404 and 500 pages, /healthz,
-   and the compose healthchecks of worker and beat.
+   and the compose healthchecks of worker and beat. Chromium weighs the first load of
+   the home, catalogue and session pages (at most 150 KB each, only the scripts they use).
 4. The backup drill: a certificate is issued, `manage.py backup` runs, `manage.py restore`
    refuses a database that is not empty and fills a fresh one, and a second gunicorn on
    the restore verifies the certificate, serves its PDF byte for byte and opens the
@@ -251,7 +252,8 @@ def answers(port: int) -> bool:
     return response.status == 200
 
 
-def check_pages(browser: Browser, maildir: Path) -> None:
+def check_pages(browser: Browser, maildir: Path) -> str:
+    """The pages over HTTP; returns a session page's path."""
     log("Over HTTP, as the proxy passes requests on")
     response, body = browser.get("/", proxied=False, Host=HOST)
     check(
@@ -304,6 +306,69 @@ def check_pages(browser: Browser, maildir: Path) -> None:
         and b"RuntimeError" not in body,
         "a forced error gets the 500 page, with no debug details",
     )
+    return session_path
+
+
+# Issue 15's budget for a visitor's first load of a public page: HTML, CSS, scripts,
+# icon, with the compressed static files of the production build.
+FIRST_LOAD_BUDGET = 150 * 1024
+# The scripts each page may load: Bootstrap's collapse (the phone menu) everywhere, and
+# the registration form's own script (it fills in the visitor's time zone).
+MENU_ONLY = {"bootstrap.min"}
+PAGE_SCRIPTS = {"home": MENU_ONLY, "catalogue": MENU_ONLY, "session": MENU_ONLY | {"registration"}}
+
+
+def check_first_load_weight(port: int, session_path: str) -> None:
+    """Chromium opens each page in a fresh profile, as a first-time visitor would, and
+    adds up what went over the wire (headers and encoded bodies).
+
+    Chromium offers brotli only over https, so over the smoke test's plain http the
+    static files come gzip-compressed: a little heavier than a visitor gets.
+    """
+    log("First load of the public pages in Chromium: at most 150 KB each")
+    sys.path.insert(0, str(ROOT))
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+
+    resolver = f"--host-resolver-rules=MAP {HOST} 127.0.0.1:{port}"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, resolver]
+        )
+        try:
+            pages = {"home": "/", "catalogue": "/sessions/", "session": session_path}
+            for name, path in pages.items():
+                context = chromium.new_context(extra_http_headers={"X-Forwarded-Proto": "https"})
+                page = context.new_page()
+                finished = []
+                page.on("requestfinished", lambda request: finished.append(request))
+                page.goto(f"http://{HOST}{path}", wait_until="networkidle")
+                sizes = {
+                    request.url: request.sizes()["responseHeadersSize"]
+                    + request.sizes()["responseBodySize"]
+                    for request in finished
+                }
+                total = sum(sizes.values())
+                for url, size in sorted(sizes.items(), key=lambda item: -item[1]):
+                    print(f"    {size / 1024:6.1f} KB  {url.removeprefix(f'http://{HOST}')}")
+                # Without the hash that collectstatic puts in the name.
+                scripts = {
+                    re.sub(r"\.[0-9a-f]{12}\.js$", "", Path(url).name)
+                    for url in sizes
+                    if url.endswith(".js")
+                }
+                check(
+                    total <= FIRST_LOAD_BUDGET,
+                    f"the first load of {path} transfers {total / 1024:.1f} KB (budget 150 KB)",
+                )
+                check(
+                    scripts <= PAGE_SCRIPTS[name],
+                    f"{path} loads only the scripts it needs: {sorted(scripts)}",
+                )
+                context.close()
+        finally:
+            chromium.close()
 
 
 def register(browser: Browser, session_path: str, page: str, maildir: Path) -> None:
@@ -475,7 +540,8 @@ def main() -> None:
         start_stack(stack, venv, maildir)
         wait_for(lambda: answers(WEB_PORT), "gunicorn answers /healthz")
         browser = Browser(WEB_PORT)
-        check_pages(browser, maildir)
+        session_path = check_pages(browser, maildir)
+        check_first_load_weight(WEB_PORT, session_path)
         check_healthchecks(stack, venv)
         backup_drill(stack, venv, browser)
     except BaseException:
