@@ -53,7 +53,12 @@ def test_a_session_shows_every_field_of_its_public_page(client, settings):
         Sector.objects.get(slug="schools-education"),
     )
     training = TrainingFactory(
-        title="Spotting trafficking", summary="The signs.", hosts="DHS", credit_hours=2.5
+        title="Spotting trafficking",
+        title_es="Cómo reconocer la trata",
+        summary="The signs.",
+        hosts="DHS",
+        hosts_es="El DHS",
+        credit_hours=2.5,
     )
     training.target_sectors.set([healthcare, schools])
     starts = timezone.now().replace(microsecond=0) + timedelta(days=5)
@@ -68,6 +73,9 @@ def test_a_session_shows_every_field_of_its_public_page(client, settings):
         state="ND",
         online_url="https://meet.example.org/secret-room",
         capacity=10,
+        venue_notes="Park in the back",
+        what_to_bring="A photo ID",
+        what_to_bring_es="Una identificación con foto",
     )
     add_registrations(session, 3)
 
@@ -78,15 +86,22 @@ def test_a_session_shows_every_field_of_its_public_page(client, settings):
         "public_id": session.public_id,
         "training": training.slug,
         "title": "Spotting trafficking",
+        "title_es": "Cómo reconocer la trata",
         "summary": "The signs.",
+        "summary_es": "",
         "hosts": "DHS",
+        "hosts_es": "El DHS",
         "credit_hours": 2.5,
         "sectors": [
-            {"slug": sector.slug, "name": sector.name}
+            {"slug": sector.slug, "name": sector.name, "name_es": sector.name_es}
             for sector in sorted([healthcare, schools], key=lambda s: (s.order, s.name))
         ],
         "venue": "Library",
         "address": "1 Main St",
+        "venue_notes": "Park in the back",
+        "venue_notes_es": "",
+        "what_to_bring": "A photo ID",
+        "what_to_bring_es": "Una identificación con foto",
         "city": "Williston",
         "state": "ND",
         "online": True,
@@ -188,11 +203,15 @@ def test_trainings_show_their_details_sectors_and_a_link_to_their_sessions(clien
     assert data == {
         "slug": training.slug,
         "title": "Basics",
+        "title_es": "",
         "summary": training.summary,
+        "summary_es": "",
         "description": "Long text.",
+        "description_es": "",
         "hosts": training.hosts,
+        "hosts_es": "",
         "credit_hours": 3.0,
-        "sectors": [{"slug": "healthcare", "name": "Healthcare"}],
+        "sectors": [{"slug": "healthcare", "name": "Healthcare", "name_es": "Salud"}],
         "sessions_url": f"https://trainings.example.org{SESSIONS}?training={training.slug}",
     }
 
@@ -200,7 +219,7 @@ def test_trainings_show_their_details_sectors_and_a_link_to_their_sessions(clien
 def test_sectors_list_the_active_sectors_in_their_order(client):
     Sector.objects.filter(slug="government").update(active=False)
     listed = results(client, SECTORS, page_size=100)
-    expected = list(Sector.objects.filter(active=True).values("slug", "name"))
+    expected = list(Sector.objects.filter(active=True).values("slug", "name", "name_es"))
     assert listed == expected
     assert "government" not in {row["slug"] for row in listed}
 

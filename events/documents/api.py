@@ -2,7 +2,9 @@
 
 Each serializer names its fields one by one (never "__all__"), so that a field added
 to a model never leaves through the API unseen. Counts stop at "seats left": how many
-are confirmed or waiting is the organizers' business.
+are confirmed or waiting is the organizers' business. What organizers write comes in
+English and, as `..._es`, in Spanish: empty where they entered no Spanish version, so a
+partner's Spanish page shows the English instead, as ours does.
 """
 
 from django.conf import settings
@@ -22,7 +24,7 @@ def site_url(path: str) -> str:
 class SectorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sector
-        fields = ["slug", "name"]
+        fields = ["slug", "name", "name_es"]
 
 
 class TrainingSerializer(serializers.ModelSerializer):
@@ -37,9 +39,13 @@ class TrainingSerializer(serializers.ModelSerializer):
         fields = [
             "slug",
             "title",
+            "title_es",
             "summary",
+            "summary_es",
             "description",
+            "description_es",
             "hosts",
+            "hosts_es",
             "credit_hours",
             "sectors",
             "sessions_url",
@@ -54,8 +60,11 @@ class SessionSerializer(serializers.ModelSerializer):
 
     training = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     title = serializers.CharField(source="training.title", read_only=True)
+    title_es = serializers.CharField(source="training.title_es", read_only=True)
     summary = serializers.CharField(source="training.summary", read_only=True)
+    summary_es = serializers.CharField(source="training.summary_es", read_only=True)
     hosts = serializers.CharField(source="training.hosts", read_only=True)
+    hosts_es = serializers.CharField(source="training.hosts_es", read_only=True)
     credit_hours = serializers.DecimalField(
         source="training.credit_hours", max_digits=4, decimal_places=2, coerce_to_string=False
     )
@@ -85,12 +94,19 @@ class SessionSerializer(serializers.ModelSerializer):
             "public_id",
             "training",
             "title",
+            "title_es",
             "summary",
+            "summary_es",
             "hosts",
+            "hosts_es",
             "credit_hours",
             "sectors",
             "venue",
             "address",
+            "venue_notes",
+            "venue_notes_es",
+            "what_to_bring",
+            "what_to_bring_es",
             "city",
             "state",
             "online",
