@@ -132,6 +132,9 @@ def test_the_name_is_in_the_visitors_language(client, sector):
         str(calendar["x-wr-calname"])
         == "Capacitaciones para reconocer la trata de personas: En línea"
     )
+    schools = Sector.objects.get(slug="schools-education")
+    calendar = feed(client, "sector=schools-education", **{"Accept-Language": "es"})
+    assert str(calendar["x-wr-calname"]).endswith(f": {schools.name_es}")
 
 
 # --- Filters -------------------------------------------------------------------

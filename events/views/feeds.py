@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from events.documents import ics
 from events.forms import CatalogueFilterForm
+from events.models.bilingual import localized
 from events.selectors import catalog as selectors
 
 from .catalog import catalogue_filters, listing_changes
@@ -60,7 +61,7 @@ def feed_name(form: CatalogueFilterForm, filters: dict | None) -> str:
     if filters:
         data = form.cleaned_data
         if data["sector"]:
-            parts.append(data["sector"].name)
+            parts.append(localized(data["sector"], "name").text)
         parts += [value for value in (data["city"], data["state"]) if value]
         if data["mode"]:
             parts.append(str(dict(form.fields["mode"].choices)[data["mode"]]))
