@@ -170,6 +170,9 @@ def test_server_error_page_renders_without_the_database(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+    # Even here, how to report: 911, the Hotline (with TTY and text), the HSI Tip Line.
+    for line in (b"tel:911", b"tel:+18883737888", b"tel:711", b"sms:233733", b"tel:+18663472423"):
+        assert line in response.content
 
 
 def test_null_characters_are_dropped_from_the_query_string(rf):
