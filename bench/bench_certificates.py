@@ -240,7 +240,7 @@ def main() -> int:
     from django.db import connection
 
     from events.documents.pdf.fonts import register_fonts
-    from events.models import Certificate
+    from events.models import Certificate, Registration
     from events.services import certificates as services
 
     register_fonts()
@@ -249,6 +249,8 @@ def main() -> int:
     session = sessions[0]
     # Warm both paths (font files, imports, the connection) outside the timings.
     warm_up = Certificate(
+        # Never saved: the PDF reads only the registrant's language from it.
+        registration=Registration(language="en"),
         code="2" * 16,
         name_printed="Warm Up",
         training_title="Warm up",
