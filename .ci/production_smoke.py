@@ -342,7 +342,7 @@ def check_first_load_weight(port: int, session_path: str) -> None:
                 context = chromium.new_context(extra_http_headers={"X-Forwarded-Proto": "https"})
                 page = context.new_page()
                 finished = []
-                page.on("requestfinished", lambda request: finished.append(request))
+                page.on("requestfinished", lambda request, seen=finished: seen.append(request))
                 page.goto(f"http://{HOST}{path}", wait_until="networkidle")
                 sizes = {
                     request.url: request.sizes()["responseHeadersSize"]
