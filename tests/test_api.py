@@ -358,6 +358,33 @@ def test_a_page_that_does_not_exist_answers_404_in_json(client, page):
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "path", ["sessions/no.such/", "trainings/.exe/", "sessions/%F2%B0%A9%97./"]
+)
+def test_a_nonsense_id_answers_the_apis_json_404(client, path):
+    response = client.get(f"/api/v1/{path}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_an_empty_page_number_answers_400(client):
+    response = client.get(SESSIONS, {"page": ""})
+    assert response.status_code == 400
+    assert response.json() == {"page": ["Give a page number."]}
+
+
+@pytest.mark.parametrize(
+    "query", ["page=%C3%AA&page=", "page_size=5&page_size=6", "sector=healthcare&sector=x"]
+)
+@pytest.mark.parametrize("url", [SESSIONS, TRAININGS, SECTORS])
+def test_a_parameter_given_twice_answers_400_naming_it(client, url, query):
+    SessionFactory()
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert response.json() == {query.split("=")[0]: ["Give this parameter once."]}
+
+
 @pytest.mark.parametrize("count", [2, 40])
 def test_the_list_runs_the_same_queries_for_any_number_of_sessions(
     client, count, django_assert_max_num_queries

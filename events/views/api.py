@@ -37,7 +37,8 @@ class Pagination(PageNumberPagination):
     """{count, next, previous, results}; a page size over the cap gets the cap.
 
     DRF ignores a page size that is not a number; here it is a 400 like any other
-    nonsense value. A page past the last (or no number) is DRF's 404.
+    nonsense value, and so is an empty page. A page past the last (or no number) is
+    DRF's 404.
     """
 
     page_size = 20
@@ -54,6 +55,12 @@ class Pagination(PageNumberPagination):
                 {self.page_size_query_param: [_("Give a whole number of 1 or more.")]}
             )
         return min(size, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        # DRF reads ?page= (empty) as the first page; like any empty filter, it is refused.
+        if request.query_params.get(self.page_query_param) == "":
+            raise ValidationError({self.page_query_param: [_("Give a page number.")]})
+        return super().get_page_number(request, paginator)
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
@@ -76,6 +83,9 @@ BAD_PARAMETERS = OpenApiResponse(
 )
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such object, or no such page.")
 TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many requests: see Retry-After.")
+# Answered by the web server itself, before the API, for an address longer than the
+# request line it reads (gunicorn: 4,094 bytes).
+TOO_LONG = OpenApiResponse(description="The address is too long.")
 
 
 @method_decorator(conditional_get, name="dispatch")
@@ -83,6 +93,16 @@ class PublicViewSet(viewsets.GenericViewSet):
     """What every API answer shares: an ETag from its body, and a 304 when it matches."""
 
     pagination_class = Pagination
+
+    def initial(self, request, *args, **kwargs) -> None:
+        """A list's parameters each come once: ?page=2&page=x is refused, not read as one
+        of its values (Django's QueryDict would quietly take the last)."""
+        super().initial(request, *args, **kwargs)
+        if self.action != "list":
+            return
+        repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationError({name: [_("Give this parameter once.")] for name in repeated})
 
 
 class SessionSchema(AutoSchema):
@@ -118,12 +138,13 @@ def _parameter(name: str, schema) -> OpenApiParameter:
             400: BAD_PARAMETERS,
             404: NOT_FOUND,
             429: TOO_MANY,
+            414: TOO_LONG,
         },
     ),
     retrieve=extend_schema(
         summary="One session",
         description="A published or cancelled session, by the public id in its page's address.",
-        responses={200: documents.SessionSerializer, 404: NOT_FOUND, 429: TOO_MANY},
+        responses={200: documents.SessionSerializer, 404: NOT_FOUND, 429: TOO_MANY, 414: TOO_LONG},
     ),
 )
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicViewSet):
@@ -131,6 +152,10 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVie
     filter_backends = [DjangoFilterBackend]
     filterset_class = SessionFilter
     lookup_field = "public_id"
+    # Any one path segment reaches the view, so a nonsense id gets the API's JSON 404,
+    # not the site's HTML one (the router's default leaves out dots, for format suffixes
+    # this API does not use).
+    lookup_value_regex = "[^/]+"
     schema = SessionSchema()
 
     def get_queryset(self):
@@ -162,16 +187,18 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVie
             400: BAD_PARAMETERS,
             404: NOT_FOUND,
             429: TOO_MANY,
+            414: TOO_LONG,
         },
     ),
     retrieve=extend_schema(
         summary="One training",
-        responses={200: documents.TrainingSerializer, 404: NOT_FOUND, 429: TOO_MANY},
+        responses={200: documents.TrainingSerializer, 404: NOT_FOUND, 429: TOO_MANY, 414: TOO_LONG},
     ),
 )
 class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicViewSet):
     serializer_class = documents.TrainingSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return selectors.api_trainings()
@@ -186,6 +213,7 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVi
             400: BAD_PARAMETERS,
             404: NOT_FOUND,
             429: TOO_MANY,
+            414: TOO_LONG,
         },
     ),
 )
