@@ -143,6 +143,8 @@ def _seeded_data(request) -> None:
         import importlib
 
         importlib.import_module("events.migrations.0002_seed_sectors").seed(apps, None)
+        spanish = importlib.import_module("events.migrations.0018_spanish_sector_names_and_hosts")
+        spanish.name_seeded_sectors(apps, None)
     from tests.factories import _organizers_group
 
     _organizers_group()
