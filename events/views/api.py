@@ -88,11 +88,25 @@ TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many requests: see 
 TOO_LONG = OpenApiResponse(description="The address is too long.")
 
 
+def list_responses(serializer) -> dict:
+    """What a list operation answers, by status."""
+    return {200: serializer, 400: BAD_PARAMETERS, 404: NOT_FOUND, 429: TOO_MANY, 414: TOO_LONG}
+
+
+def one_responses(serializer) -> dict:
+    """What an operation on one object answers, by status."""
+    return {200: serializer, 404: NOT_FOUND, 429: TOO_MANY, 414: TOO_LONG}
+
+
 @method_decorator(conditional_get, name="dispatch")
 class PublicViewSet(viewsets.GenericViewSet):
     """What every API answer shares: an ETag from its body, and a 304 when it matches."""
 
     pagination_class = Pagination
+    # Any one path segment reaches the view, so a nonsense id gets the API's JSON 404,
+    # not the site's HTML one (the router's default leaves out dots, for format suffixes
+    # this API does not use).
+    lookup_value_regex = "[^/]+"
 
     def initial(self, request, *args, **kwargs) -> None:
         """A list's parameters each come once: ?page=2&page=x is refused, not read as one
@@ -133,18 +147,12 @@ def _parameter(name: str, schema) -> OpenApiParameter:
     list=extend_schema(
         summary="Upcoming sessions",
         description="Published sessions that have not ended, soonest first.",
-        responses={
-            200: documents.SessionSerializer,
-            400: BAD_PARAMETERS,
-            404: NOT_FOUND,
-            429: TOO_MANY,
-            414: TOO_LONG,
-        },
+        responses=list_responses(documents.SessionSerializer),
     ),
     retrieve=extend_schema(
         summary="One session",
         description="A published or cancelled session, by the public id in its page's address.",
-        responses={200: documents.SessionSerializer, 404: NOT_FOUND, 429: TOO_MANY, 414: TOO_LONG},
+        responses=one_responses(documents.SessionSerializer),
     ),
 )
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicViewSet):
@@ -152,10 +160,6 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVie
     filter_backends = [DjangoFilterBackend]
     filterset_class = SessionFilter
     lookup_field = "public_id"
-    # Any one path segment reaches the view, so a nonsense id gets the API's JSON 404,
-    # not the site's HTML one (the router's default leaves out dots, for format suffixes
-    # this API does not use).
-    lookup_value_regex = "[^/]+"
     schema = SessionSchema()
 
     def get_queryset(self):
@@ -182,23 +186,16 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVie
     list=extend_schema(
         summary="Trainings",
         description="Trainings with at least one published session, by title.",
-        responses={
-            200: documents.TrainingSerializer,
-            400: BAD_PARAMETERS,
-            404: NOT_FOUND,
-            429: TOO_MANY,
-            414: TOO_LONG,
-        },
+        responses=list_responses(documents.TrainingSerializer),
     ),
     retrieve=extend_schema(
         summary="One training",
-        responses={200: documents.TrainingSerializer, 404: NOT_FOUND, 429: TOO_MANY, 414: TOO_LONG},
+        responses=one_responses(documents.TrainingSerializer),
     ),
 )
 class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicViewSet):
     serializer_class = documents.TrainingSerializer
     lookup_field = "slug"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return selectors.api_trainings()
@@ -208,13 +205,7 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicVi
     list=extend_schema(
         summary="Sectors",
         description="The sectors a training can target and a registrant can choose.",
-        responses={
-            200: documents.SectorSerializer,
-            400: BAD_PARAMETERS,
-            404: NOT_FOUND,
-            429: TOO_MANY,
-            414: TOO_LONG,
-        },
+        responses=list_responses(documents.SectorSerializer),
     ),
 )
 class SectorViewSet(mixins.ListModelMixin, PublicViewSet):
