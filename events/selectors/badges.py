@@ -7,13 +7,24 @@ from events.models import Certificate
 STATUS_LIST_SIZE = 131_072
 
 
-def used_status_indexes() -> set[int]:
-    """Every index already given to a certificate (one query)."""
-    return set(
-        Certificate.objects.filter(status_list_index__isnull=False).values_list(
-            "status_list_index", flat=True
-        )
-    )
+class UsedStatusIndexes:
+    """The indexes already given to certificates, asked about one at a time: how many
+    there are (one COUNT), and whether one is taken (one lookup on the unique index),
+    rather than every index loaded to draw one new one."""
+
+    def __init__(self) -> None:
+        self._taken = Certificate.objects.filter(status_list_index__isnull=False)
+
+    def __len__(self) -> int:
+        return self._taken.count()
+
+    def __contains__(self, index: int) -> bool:
+        return self._taken.filter(status_list_index=index).exists()
+
+
+def used_status_indexes() -> UsedStatusIndexes:
+    """Every index already given to a certificate, as draw_status_index reads them."""
+    return UsedStatusIndexes()
 
 
 def revoked_positions(list_number: int) -> list[int]:

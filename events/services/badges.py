@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from events.models import Certificate
-from events.selectors.badges import STATUS_LIST_SIZE, used_status_indexes
+from events.selectors.badges import STATUS_LIST_SIZE, UsedStatusIndexes, used_status_indexes
 
 # Draws before giving up; each retry follows a collision with a concurrent draw.
 ATTEMPTS = 5
@@ -21,8 +21,8 @@ class StatusListUnavailable(Exception):
     """No index could be drawn (concurrent draws kept colliding)."""
 
 
-def draw_status_index(used: set[int]) -> int:
-    """A random unused index in the newest status list.
+def draw_status_index(used: set[int] | UsedStatusIndexes) -> int:
+    """A random unused index in the newest status list (used: the indexes taken).
 
     A new list opens once the lists so far are half full on average, so a random draw
     finds a free place within a few tries, and a list number says only roughly how many
