@@ -23,7 +23,6 @@ class Limit:
 _POST = frozenset({"POST"})
 _ANY = frozenset({"GET", "POST"})
 _READ = frozenset({"GET", "HEAD", "OPTIONS"})
-_API = Limit("api", _READ)
 
 # (URL name) -> the limit it counts against. Views that share a limit share a counter.
 RULES: dict[str, Limit] = {
@@ -38,13 +37,11 @@ RULES: dict[str, Limit] = {
     "accounts:password_reset": Limit("password_reset", _POST),
     "accounts:login": Limit("login", _POST),
     "admin:login": Limit("login", _POST),
+}
+# (URL namespace) -> the limit every view in it counts against, a route added later too.
+NAMESPACE_RULES: dict[str, Limit] = {
     # The public API (events/urls/api.py): one counter for all of it.
-    "api:session-list": _API,
-    "api:session-detail": _API,
-    "api:training-list": _API,
-    "api:training-detail": _API,
-    "api:sector-list": _API,
-    "api:schema": _API,
+    "api": Limit("api", _READ),
 }
 
 
@@ -70,7 +67,8 @@ def client_ip(request: HttpRequest) -> str:
 
 def limit_for(view_name: str | None, method: str) -> Limit | None:
     """The limit a request counts against, or None when it is not limited."""
-    limit = RULES.get(view_name or "")
+    namespace, _colon, _name = (view_name or "").rpartition(":")
+    limit = RULES.get(view_name or "") or NAMESPACE_RULES.get(namespace)
     if limit is None or method not in limit.methods:
         return None
     if not settings.RATELIMIT_RATES.get(limit.name):
