@@ -112,29 +112,67 @@ def test_smtp_error_puts_the_row_back_with_a_backoff_and_the_error(smtp_down):
     assert caught.value.countdown >= 1
 
 
-def test_smtp_down_retries_until_the_last_retry_then_marks_the_row_failed(
+def test_smtp_down_retries_until_the_retry_window_ends_then_marks_the_row_failed(
     settings, smtp_down, time_machine
 ):
-    settings.NOTIFICATION_MAX_RETRIES = 2
+    settings.NOTIFICATION_RETRY_HOURS = 2
     notification = NotificationFactory()
     time_machine.move_to(timezone.now(), tick=False)
+    first_failure = timezone.now()
     raised = 0
-    for _ in range(10):
+    for _ in range(20):
         try:
             result = outbox.deliver_notification(notification_id=notification.pk)
         except outbox.TransientDeliveryError:
             raised += 1
             # An early retry is refused; once its backoff has passed it is taken.
             assert outbox.claim_notification(notification_id=notification.pk) is None
-            time_machine.shift(timedelta(seconds=outcomes.MAX_BACKOFF_SECONDS + 1))
+            time_machine.shift(timedelta(seconds=settings.NOTIFICATION_RETRY_MAX_SECONDS + 1))
         else:
             break
-    assert raised == 2
     assert result.status == Status.FAILED
+    # Retried for the whole window (2 h at most 30 min apart), and given up after it.
+    assert raised >= 4
+    assert timezone.now() - first_failure > timedelta(hours=2)
     notification.refresh_from_db()
     assert notification.status == Status.FAILED
-    assert notification.attempts == 3
-    assert notification.last_error.startswith("gave up after 3 attempts")
+    assert notification.last_error.startswith(f"gave up after {raised + 1} attempts in 2 h")
+
+
+def test_a_relay_down_for_a_day_loses_nothing_and_sends_once_when_it_returns(
+    settings, smtp_down, time_machine
+):
+    notification = NotificationFactory()
+    time_machine.move_to(timezone.now(), tick=False)
+    day_ends = timezone.now() + timedelta(hours=24)
+    while timezone.now() < day_ends:
+        with pytest.raises(outbox.TransientDeliveryError):
+            outbox.deliver_notification(notification_id=notification.pk)
+        notification.refresh_from_db()
+        assert notification.status == Status.QUEUED
+        time_machine.move_to(notification.next_attempt_at, tick=False)
+    sink = SmtpSink().start()
+    try:
+        settings.EMAIL_PORT = sink.port
+        outbox.deliver_notification(notification_id=notification.pk)
+        outbox.deliver_notification(notification_id=notification.pk)
+    finally:
+        sink.stop()
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
+    assert sink.handler.ids == {notification.pk: 1}
+
+
+def test_retry_now_starts_a_new_retry_window(settings, django_capture_on_commit_callbacks):
+    long_ago = timezone.now() - timedelta(days=5)
+    notification = NotificationFactory(
+        status=Status.FAILED, attempts=40, first_failed_at=long_ago, last_error="gave up"
+    )
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_recovery.retry_failed_notifications(notification_ids=[notification.pk])
+    notification.refresh_from_db()
+    assert (notification.status, notification.first_failed_at) == (Status.SENT, None)
 
 
 def test_backoff_doubles_per_attempt_with_jitter_and_is_capped(settings):
@@ -143,7 +181,32 @@ def test_backoff_doubles_per_attempt_with_jitter_and_is_capped(settings):
         waits = {outcomes.backoff_seconds(attempts) for _ in range(200)}
         assert min(waits) >= ceiling // 2 and max(waits) <= ceiling
         assert len(waits) > 1  # jitter
-    assert outcomes.backoff_seconds(30) <= outcomes.MAX_BACKOFF_SECONDS
+    assert outcomes.backoff_seconds(30) <= settings.NOTIFICATION_RETRY_MAX_SECONDS
+    assert outcomes.backoff_seconds(500) <= settings.NOTIFICATION_RETRY_MAX_SECONDS
+
+
+def test_a_retry_after_a_database_outage_marks_what_went_out_and_takes_back_its_own_claim(smtp):
+    claimed_at = timezone.now() - timedelta(seconds=5)
+    sent, unsent = NotificationFactory.create_batch(2, status=Status.SENDING, claimed_at=claimed_at)
+    outcome = outbox.deliver_notifications(
+        notification_ids=[sent.pk, unsent.pk], sent_ids=[sent.pk], own_claim=claimed_at
+    )
+    assert [n.pk for n in outcome.finished] == [unsent.pk]
+    # The one that went out before the outage is marked, never sent again.
+    assert smtp.handler.ids == {unsent.pk: 1}
+    statuses = set(Notification.objects.values_list("status", flat=True))
+    assert statuses == {Status.SENT}
+
+
+def test_a_live_claim_of_another_try_is_not_taken_back(smtp):
+    claimed_at = timezone.now() - timedelta(seconds=5)
+    notification = NotificationFactory(status=Status.SENDING, claimed_at=claimed_at)
+    other_claim = claimed_at - timedelta(seconds=1)
+    outcome = outbox.deliver_notifications(
+        notification_ids=[notification.pk], own_claim=other_claim
+    )
+    assert outcome.finished == []
+    assert not smtp.handler.ids
 
 
 def test_a_notification_for_a_deleted_registration_is_dropped_with_a_log_line(caplog):
@@ -206,6 +269,20 @@ def test_requeue_scan_takes_lost_and_abandoned_rows_but_not_fresh_or_waiting_one
         requeued = notification_recovery.requeue_stale_notifications()
     assert sorted(requeued) == sorted([lost.pk, abandoned.pk])
     assert len(mail.outbox) == 2
+
+
+def test_a_row_stranded_by_a_broker_outage_is_requeued_within_a_minute_or_two(
+    settings, django_capture_on_commit_callbacks
+):
+    # The publish after commit failed while Redis was away: the row waits, queued.
+    due = timezone.now() - timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER_SECONDS + 1)
+    stranded = NotificationFactory(next_attempt_at=due)
+    # A send claimed as long ago is a live worker's: it is left alone.
+    NotificationFactory(status=Status.SENDING, claimed_at=due, next_attempt_at=due, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = notification_recovery.requeue_stale_notifications()
+    assert requeued == [stranded.pk]
+    assert settings.NOTIFICATION_REQUEUE_AFTER_SECONDS + settings.NOTIFICATION_SCAN_SECONDS <= 120
 
 
 def test_retry_now_requeues_only_failed_rows():

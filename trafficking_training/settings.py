@@ -186,14 +186,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = _read("REDIS_URL", env.str, default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     _fail("REDIS_URL must start with redis://, rediss:// or unix://.")
+# Redis is an accelerator, never a single point of failure: a command it does not answer
+# within this many seconds (stopped, hung, or a network partition) counts as a cache miss
+# or a failed publish, and the page, form or task goes on without it.
+REDIS_TIMEOUT_SECONDS = _read("REDIS_TIMEOUT_SECONDS", env.float, default=0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tt",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                # django-redis answers a connection error as a miss (get: the default,
+                # get_many: {}, add/set: None) and logs it, instead of raising a 500.
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "trafficking_training.cache"
 else:
     # A file cache is shared by every process on one machine, which the embedded
     # default needs for rate limits counted across gunicorn workers.
@@ -235,8 +248,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # A message unacknowledged this long is redelivered. It must outlast the
-    # longest task (CELERY_TASK_TIME_LIMIT) or a slow task would run twice.
+    # longest task (CELERY_TASK_TIME_LIMIT) and the longest retry wait
+    # (NOTIFICATION_RETRY_MAX_SECONDS) or a task would run twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        # A hung Redis accepts connections and never answers: without a timeout a
+        # publish after commit would hold its request (and a worker thread) forever.
+        # The worker's own BRPOP is watched by kombu's health check instead.
+        CELERY_BROKER_TRANSPORT_OPTIONS |= {
+            "socket_timeout": max(REDIS_TIMEOUT_SECONDS, 1.0),
+            "socket_connect_timeout": max(REDIS_TIMEOUT_SECONDS, 1.0),
+        }
 CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, default=False)
 CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY", env.int, default=2)
 # Celery reads every CELERY_* setting from here (trafficking_training/celery.py), so
@@ -443,6 +465,11 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 # web process and machine.
 RATELIMIT_ENABLE = _read("RATELIMIT_ENABLE", env.bool, default=True)
 RATELIMIT_USE_CACHE = "default"
+# When the counters' store does not answer (Redis down or hung), the limits are not
+# applied, rather than refusing every form with a 429: django-redis logs each miss
+# (logger trafficking_training.cache), and logins stay guarded by django-axes, which
+# counts failures in the database. docs: "When a part fails".
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = "trafficking_training.ratelimits.client_ip"
 RATELIMIT_RATES = {
     "register": _read("RATELIMIT_REGISTER", env.str, default="10/m"),
@@ -510,6 +537,33 @@ if RETENTION_MONTHS < 1:
     _fail("RETENTION_MONTHS must be at least 1.")
 # Beat runs the reminder scan this often (seconds).
 REMINDER_SCAN_SECONDS = _read("REMINDER_SCAN_SECONDS", env.int, default=300)
+# A mail relay that refuses or times out is retried for this long after the first
+# failure (hours; mail servers themselves retry for days), then the row is failed.
+NOTIFICATION_RETRY_HOURS = _read("NOTIFICATION_RETRY_HOURS", env.float, default=72.0)
+# First retry waits about this long; each further retry doubles it (with jitter), up
+# to NOTIFICATION_RETRY_MAX_SECONDS between two attempts.
+NOTIFICATION_RETRY_BASE_SECONDS = _read("NOTIFICATION_RETRY_BASE_SECONDS", env.float, default=30)
+NOTIFICATION_RETRY_MAX_SECONDS = _read("NOTIFICATION_RETRY_MAX_SECONDS", env.float, default=1800)
+if not 0 < NOTIFICATION_RETRY_MAX_SECONDS <= 3000:
+    # A retry waits in the broker; past Redis' visibility_timeout (3600 s) it would
+    # be delivered a second time.
+    _fail("NOTIFICATION_RETRY_MAX_SECONDS must be between 1 and 3000.")
+# A send claimed longer ago than this lost its worker, and the requeue scan hands it
+# to another. Keep it above the send tasks' time limits, so a live send is never
+# taken over.
+NOTIFICATION_STALE_SECONDS = _read("NOTIFICATION_STALE_SECONDS", env.int, default=600)
+# A queued row due this long ago and still not picked up lost its broker message
+# (a publish during a Redis outage), and the scan enqueues it again. A duplicate
+# message costs one UPDATE that claims nothing, so this can be short: with the scan
+# every NOTIFICATION_SCAN_SECONDS, stranded rows go out within about 90 s of the
+# broker's return.
+NOTIFICATION_REQUEUE_AFTER_SECONDS = _read(
+    "NOTIFICATION_REQUEUE_AFTER_SECONDS", env.int, default=60
+)
+NOTIFICATION_SCAN_SECONDS = _read("NOTIFICATION_SCAN_SECONDS", env.float, default=30)
+# Emails sent per task over one SMTP connection.
+NOTIFICATION_BATCH_SIZE = _read("NOTIFICATION_BATCH_SIZE", env.int, default=50)
+
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reminders": {
         "task": "events.dispatch_due_reminders",
@@ -523,7 +577,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "requeue-stale-notifications": {
         "task": "events.requeue_stale_notifications",
-        "schedule": 600.0,
+        "schedule": NOTIFICATION_SCAN_SECONDS,
     },
     "anonymize-expired-registrations": {
         "task": "events.anonymize_expired_registrations",
@@ -534,16 +588,6 @@ CELERY_BEAT_SCHEDULE = {
 # to retry after SESSION_BUSY_RETRY_AFTER seconds. pretix waits 3 s as well.
 SESSION_LOCK_TIMEOUT = _read("SESSION_LOCK_TIMEOUT", env.float, default=3.0)
 SESSION_BUSY_RETRY_AFTER = 5
-NOTIFICATION_MAX_RETRIES = _read("NOTIFICATION_MAX_RETRIES", env.int, default=6)
-# First retry waits about this long; each further retry doubles it (with jitter).
-NOTIFICATION_RETRY_BASE_SECONDS = _read("NOTIFICATION_RETRY_BASE_SECONDS", env.int, default=30)
-# A send claimed (or enqueued) longer ago than this lost its worker or its broker
-# message, and the requeue scan enqueues it again. Keep it above the send task's
-# time limit, so a live send is never taken over.
-NOTIFICATION_STALE_SECONDS = _read("NOTIFICATION_STALE_SECONDS", env.int, default=600)
-# Emails sent per task over one SMTP connection.
-NOTIFICATION_BATCH_SIZE = _read("NOTIFICATION_BATCH_SIZE", env.int, default=50)
-
 # --- Open Badges signing (events/documents/badge_keys.py) -----------------------
 # The Ed25519 key that signs Open Badges credentials and the revocation status list:
 # a PEM or a private JWK in BADGE_SIGNING_KEY, or a path in BADGE_SIGNING_KEY_FILE

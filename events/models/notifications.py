@@ -61,6 +61,9 @@ class Notification(models.Model):
     # queued row well past this time lost its message and is enqueued again.
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The first transient failure of the current run of retries: the row is retried
+    # until NOTIFICATION_RETRY_HOURS after it, then failed. "Retry now" clears it.
+    first_failed_at = models.DateTimeField(_("first failed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -27,7 +27,13 @@ from events.models.evaluations import Phase
 from events.selectors import evaluations as evaluation_selectors
 
 from .enqueue import enqueue
-from .notification_outcomes import mark_failed, mark_sent, mark_skipped, release_for_retry
+from .notification_outcomes import (
+    mark_failed,
+    mark_sent,
+    mark_sent_later,
+    mark_skipped,
+    release_for_retry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +52,39 @@ class TransientDeliveryError(Exception):
         self.countdown = countdown
 
 
+class DeliveredButUnrecorded(Exception):
+    """The SMTP server accepted the message, and the database refused the SENT mark."""
+
+    def __init__(self, *, notification_id: int) -> None:
+        super().__init__(f"notification {notification_id} was sent but could not be marked")
+        self.notification_id = notification_id
+
+
+# The database errors an outage or a restart raises (a lost connection, a server
+# shutting down), as opposed to a bug in a query: the send is tried again later.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
+
+
 @dataclass
 class BatchOutcome:
-    """What one batch send did: rows finished (sent, failed, skipped) and rows deferred."""
+    """What one batch send did: rows finished (sent, failed, skipped) and rows deferred.
+
+    A database outage mid-batch interrupts it: `sent_unrecorded_ids` went out but
+    could not be marked, and `resume_ids` are still claimed under `claimed_at` (the
+    claim a retry of the task may take back, where any other claim must wait until
+    it is stale).
+    """
 
     finished: list[Notification] = field(default_factory=list)
     deferred_ids: list[int] = field(default_factory=list)
     countdown: int = 0
+    sent_unrecorded_ids: list[int] = field(default_factory=list)
+    resume_ids: list[int] = field(default_factory=list)
+    claimed_at: datetime | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return bool(self.sent_unrecorded_ids or self.resume_ids)
 
 
 def stale_after() -> timedelta:
@@ -132,7 +164,7 @@ def enqueue_sends(*, notification_ids: Sequence[int]) -> list[int]:
     return ids
 
 
-def _claimable(now: datetime) -> Q:
+def _claimable(now: datetime, *, own_claim: datetime | None = None) -> Q:
     # Only a row that already failed waits out its backoff; an early duplicate message
     # (a redelivery, a requeue) must not spend one of its retries.
     due = (
@@ -140,9 +172,13 @@ def _claimable(now: datetime) -> Q:
         | Q(next_attempt_at__isnull=True)
         | Q(next_attempt_at__lte=now + EARLY_TOLERANCE)
     )
-    return (Q(status=Notification.Status.QUEUED) & due) | Q(
+    claimable = (Q(status=Notification.Status.QUEUED) & due) | Q(
         status=Notification.Status.SENDING, claimed_at__lt=now - stale_after()
     )
+    if own_claim is not None:
+        # A task retried after a database outage takes back the rows it had claimed.
+        claimable |= Q(status=Notification.Status.SENDING, claimed_at=own_claim)
+    return claimable
 
 
 def claim_notification(*, notification_id: int, now: datetime | None = None) -> Notification | None:
@@ -163,18 +199,23 @@ def claim_notification(*, notification_id: int, now: datetime | None = None) -> 
 
 
 def claim_notifications(
-    *, notification_ids: Sequence[int], now: datetime | None = None
+    *,
+    notification_ids: Sequence[int],
+    now: datetime | None = None,
+    own_claim: datetime | None = None,
 ) -> list[Notification]:
     """Take every claimable row of a batch in one transaction; rows held elsewhere are left.
 
     select_for_update(skip_locked=True) lets two workers holding overlapping batches
     split them instead of waiting on each other; each row goes to one of them.
+    own_claim: the claim time of an interrupted earlier try of the same task, whose
+    rows it takes back.
     """
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(_claimable(now), pk__in=list(notification_ids))
+            .filter(_claimable(now, own_claim=own_claim), pk__in=list(notification_ids))
             .values_list("pk", flat=True)
         )
         Notification.objects.filter(pk__in=ids).update(
@@ -305,12 +346,22 @@ def send_claimed(*, notification: Notification, connection=None, renders=None) -
                 str(error), notification_id=notification.pk, countdown=max(1, math.ceil(wait))
             ) from error
         # A template or data bug: retrying cannot help, and raising would only loop.
+        if isinstance(error, DATABASE_OUTAGE):
+            raise  # nothing was sent; the task tries again once the database is back
         logger.exception("notification %s could not be built or sent", notification.pk)
         return mark_failed(notification=notification, error=error)
-    return mark_sent(notification=notification)
+    try:
+        return mark_sent(notification=notification)
+    except DATABASE_OUTAGE as error:
+        raise DeliveredButUnrecorded(notification_id=notification.pk) from error
 
 
-def deliver_notifications(*, notification_ids: Sequence[int]) -> BatchOutcome:
+def deliver_notifications(
+    *,
+    notification_ids: Sequence[int],
+    sent_ids: Sequence[int] = (),
+    own_claim: datetime | None = None,
+) -> BatchOutcome:
     """Send a batch of rows over one SMTP connection.
 
     The batch is claimed in one transaction, then each row is sent and marked sent
@@ -319,11 +370,19 @@ def deliver_notifications(*, notification_ids: Sequence[int]) -> BatchOutcome:
     the rows not yet tried go back to the queue with the same delay (their claim
     does not count as an attempt), since the server that just failed would most
     likely fail them too.
+
+    A database outage mid-batch ends it too, with outcome.interrupted: the task
+    retries with the rows that went out unmarked (sent_ids, marked first and never
+    sent again) and its own claim on the rest (own_claim). A database that is down
+    from the start raises OperationalError, and the task retries as it was.
     """
     outcome = BatchOutcome()
-    claimed = claim_notifications(notification_ids=notification_ids)
+    if sent_ids:
+        mark_sent_later(notification_ids=sent_ids)
+    pending = [pk for pk in notification_ids if pk not in set(sent_ids)]
+    claimed = claim_notifications(notification_ids=pending, own_claim=own_claim)
     found = {n.pk for n in claimed}
-    for missing in set(notification_ids) - found:
+    for missing in set(pending) - found:
         if not Notification.objects.filter(pk=missing).exists():
             logger.info("notification %s no longer exists; dropped", missing)
     from events.documents.emails import SharedRenders
@@ -341,6 +400,17 @@ def deliver_notifications(*, notification_ids: Sequence[int]) -> BatchOutcome:
                 _unclaim(rest, countdown=error.countdown)
                 outcome.countdown = error.countdown
                 outcome.deferred_ids = [notification.pk, *rest]
+                break
+            except DeliveredButUnrecorded:
+                outcome.sent_unrecorded_ids = [notification.pk]
+                outcome.resume_ids = [n.pk for n in claimed[index + 1 :]]
+                outcome.claimed_at = notification.claimed_at
+                logger.warning("database away mid-batch: %s sent, unmarked", notification.pk)
+                break
+            except DATABASE_OUTAGE:
+                outcome.resume_ids = [n.pk for n in claimed[index:]]
+                outcome.claimed_at = notification.claimed_at
+                logger.warning("database away mid-batch: %s rows to resume", len(claimed) - index)
                 break
     finally:
         _close_quietly(connection)
