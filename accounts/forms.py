@@ -4,8 +4,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Sector
+from events.services.enqueue import enqueue_on_commit
 
 from .models import User, normalize_email_address
+from .services import ACCOUNT_EMAIL_TASK
 
 
 class SignUpForm(forms.Form):
@@ -91,8 +93,8 @@ class CaseInsensitivePasswordResetForm(PasswordResetForm):
         """Render now, send from Celery: the answer takes as long for unknown emails."""
         from django.template import loader
 
-        from accounts.tasks import send_account_email
-
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        send_account_email.delay_on_commit(subject=subject, body=body, to=to_email)
+        enqueue_on_commit(
+            ACCOUNT_EMAIL_TASK, kwargs={"subject": subject, "body": body, "to": to_email}
+        )

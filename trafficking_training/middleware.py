@@ -1,5 +1,6 @@
-"""Request guards that apply to every view: body size, rate limits, a busy session."""
+"""Request guards that apply to every view: body size, rate limits, a busy session or database."""
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -7,10 +8,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 
 from events.services.locking import SessionBusy
 from trafficking_training import ratelimits, views
+from trafficking_training.outages import DATABASE_OUTAGE
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 HEALTH_PATH = "/healthz"
+
+logger = logging.getLogger(__name__)
 
 
 class HealthCheckMiddleware:
@@ -104,8 +108,14 @@ class RateLimitMiddleware:
         return views.too_many_requests(request, retry_after=retry_after)
 
 
-class SessionBusyMiddleware:
-    """Answer SessionBusy (a session lock not granted in time) with the 503 "try again" page."""
+class ServiceUnavailableMiddleware:
+    """Answer a busy session and a database that is away with a 503 "try again" page.
+
+    SessionBusy: a session's lock not granted within SESSION_LOCK_TIMEOUT. A database
+    outage (a restart, a lost connection) raised in a view gets a page that needs
+    nothing from the database; one raised outside a view reaches views.server_error,
+    which answers the same.
+    """
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -116,4 +126,7 @@ class SessionBusyMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         if isinstance(exception, SessionBusy):
             return views.session_busy(request)
+        if isinstance(exception, DATABASE_OUTAGE):
+            logger.warning("database away: %s %s answered 503", request.method, request.path)
+            return views.database_unavailable(request)
         return None

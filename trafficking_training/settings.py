@@ -132,8 +132,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trafficking_training.middleware.RateLimitMiddleware",
-    # A session lock not granted within SESSION_LOCK_TIMEOUT gets the 503 page.
-    "trafficking_training.middleware.SessionBusyMiddleware",
+    # A session lock not granted within SESSION_LOCK_TIMEOUT, or a database that is
+    # away, gets a 503 page.
+    "trafficking_training.middleware.ServiceUnavailableMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -180,6 +181,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", _read("CONN_MAX_AGE", env.int, default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not accept within this long counts as away (the 503 page),
+    # instead of holding the request until gunicorn's timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery broker ------------------------------------------------
@@ -190,19 +194,20 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 # within this many seconds (stopped, hung, or a network partition) counts as a cache miss
 # or a failed publish, and the page, form or task goes on without it.
 REDIS_TIMEOUT_SECONDS = _read("REDIS_TIMEOUT_SECONDS", env.float, default=0.5)
+REDIS_CACHE_OPTIONS = {
+    "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+    "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+    # django-redis answers a connection error as a miss (get: the default, get_many:
+    # {}, add/set: None) and logs it, instead of raising into the page.
+    "IGNORE_EXCEPTIONS": True,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tt",
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
-                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
-                # django-redis answers a connection error as a miss (get: the default,
-                # get_many: {}, add/set: None) and logs it, instead of raising a 500.
-                "IGNORE_EXCEPTIONS": True,
-            },
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

@@ -2,8 +2,12 @@
 
 import logging
 import math
+import sys
+import threading
+import time
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
@@ -12,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
+
+from trafficking_training.outages import DATABASE_OUTAGE
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -34,7 +40,31 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its except block: an error raised outside a view (a
+    # session saved after the view, while the database is away) is seen here.
+    if isinstance(sys.exc_info()[1], DATABASE_OUTAGE):
+        return database_unavailable(request)
     return render(request, "500.html", status=500)
+
+
+DATABASE_RETRY_AFTER = 30
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database is away: a page that needs nothing from it.
+
+    Rendered as for a visitor who is not signed in, since telling who is signed in
+    would need the database; the visitor's session is left as it is.
+    """
+    response = render(
+        request,
+        "503_unavailable.html",
+        {"user": AnonymousUser(), "messages": (), "retry_after": DATABASE_RETRY_AFTER},
+        status=503,
+    )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def request_too_big(request: HttpRequest) -> HttpResponse:
@@ -98,16 +128,24 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 logger = logging.getLogger(__name__)
 
-# The broker answers a health probe within this long or counts as down.
-HEALTH_BROKER_TIMEOUT = 2
+# Each part answers a health probe within this long or counts as down; the whole
+# probe answers within about this long, whatever is hung (load balancers and compose
+# give up after a few seconds).
+HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 def _database_answers() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        # The probe's own thread opened this connection; nobody else will close it.
+        connection.close()
 
 
 def _cache_answers() -> None:
+    # django-redis answers a failed command as a miss, so a value that does not come
+    # back is how a cache that is away shows.
     cache.set("healthz", "ok", 10)
     if cache.get("healthz") != "ok":
         raise RuntimeError("the cache did not keep a value")
@@ -117,7 +155,7 @@ def _broker_answers() -> None:
     from trafficking_training.celery import app
 
     with app.connection_for_write() as broker:
-        broker.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTH_BROKER_TIMEOUT)
+        broker.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTH_TIMEOUT_SECONDS)
 
 
 HEALTH_CHECKS = {
@@ -127,22 +165,42 @@ HEALTH_CHECKS = {
 }
 
 
+def _probe(part: str, check, report: dict) -> None:
+    try:
+        check()
+    except Exception:
+        logger.warning("Health check: the %s is down", part, exc_info=True)
+        report[part] = "down"
+    else:
+        report[part] = "ok"
+
+
 def health(request: HttpRequest) -> HttpResponse:
     """/healthz for load balancers and compose: "ok" or "down" per part, 503 if any is down.
+
+    The parts are probed at the same time, each in a thread of its own, and a part
+    that has not answered by HEALTH_TIMEOUT_SECONDS is down: a hung database, cache or
+    broker can neither hold the probe nor the worker that serves it. (A thread stuck
+    on a hung server ends with its socket's timeout.)
 
     The answer names the parts and nothing else: no versions, hosts or error texts,
     which go to the log instead. HealthCheckMiddleware serves it before host
     validation, because a probe asks by IP address, not by the site's name.
     """
-    report = {}
-    for part, check in HEALTH_CHECKS.items():
-        try:
-            check()
-        except Exception:
-            logger.warning("Health check: the %s is down", part, exc_info=True)
-            report[part] = "down"
-        else:
-            report[part] = "ok"
+    report: dict[str, str] = {}
+    probes = [
+        threading.Thread(target=_probe, args=(part, check, report), daemon=True)
+        for part, check in HEALTH_CHECKS.items()
+    ]
+    for probe in probes:
+        probe.start()
+    deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
+    for probe in probes:
+        probe.join(max(0.0, deadline - time.monotonic()))
+    for part in HEALTH_CHECKS:
+        if part not in report:
+            logger.warning("Health check: the %s did not answer in time", part)
+    report = {part: report.get(part, "down") for part in HEALTH_CHECKS}
     healthy = all(state == "ok" for state in report.values())
     response = JsonResponse(
         {"status": "ok" if healthy else "down", **report}, status=200 if healthy else 503

@@ -69,4 +69,5 @@ def forget_status_list(*, certificate: Certificate) -> None:
     if certificate.status_list_index is None:
         return
     key = status_list_cache_key(certificate.status_list_index // STATUS_LIST_SIZE)
-    transaction.on_commit(lambda: cache.delete(key))
+    # Robust: the revocation is committed; a cache away only delays its showing.
+    transaction.on_commit(lambda: cache.delete(key), robust=True)

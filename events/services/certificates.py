@@ -24,7 +24,7 @@ from events.selectors.certificates import CODE_LENGTH, eligible_registrations
 
 from .audit import audit_entry, record_audit
 from .badges import forget_status_list
-from .enqueue import enqueue
+from .enqueue import enqueue_on_commit
 from .notifications import queue_notification, queue_notifications
 
 logger = logging.getLogger(__name__)
@@ -357,7 +357,7 @@ def enqueue_session_issuance(*, session_id: int, actor=None) -> TrainingSession:
     if reason:
         raise CertificateRefused(reason)
     record_audit(action="certificate_run_started", actor=actor, session=session)
-    transaction.on_commit(lambda: enqueue("events.issue_session_certificates", session_id))
+    enqueue_on_commit("events.issue_session_certificates", session_id)
     return session
 
 

@@ -7,9 +7,21 @@ startup). Going through the task's own apply_async keeps its routing, its option
 and CELERY_TASK_ALWAYS_EAGER, as a direct call would.
 """
 
+from django.db import transaction
+
 from trafficking_training.celery import app
 
 
 def enqueue(task_name: str, *args, **options) -> None:
     """Publish the task registered as task_name with these arguments, now."""
     app.signature(task_name, args=args).apply_async(**options)
+
+
+def enqueue_on_commit(task_name: str, *args, **options) -> None:
+    """enqueue() once the current transaction commits, robustly.
+
+    The committed change is the point of the request: a broker that does not answer
+    is logged by Django and must neither turn the answer into an error page nor stop
+    the callbacks queued after this one.
+    """
+    transaction.on_commit(lambda: enqueue(task_name, *args, **options), robust=True)

@@ -29,7 +29,7 @@ from events.models.evaluations import Phase
 from events.selectors import evaluations as selectors
 
 from .audit import record_audit
-from .enqueue import enqueue
+from .enqueue import enqueue_on_commit
 
 
 class EvaluationRefused(Exception):
@@ -171,7 +171,7 @@ def submit_evaluation(
         )
         if phase == Phase.POST and session.training.certificate_gate != CertificateGate.NONE:
             # The gate may be met now: issue without waiting for the periodic run.
-            transaction.on_commit(lambda: enqueue("events.issue_certificate", registration_id))
+            enqueue_on_commit("events.issue_certificate", registration_id)
     return saved
 
 
@@ -266,5 +266,5 @@ def override_certificate_gate(*, registration_id: int, reason: str, actor=None) 
                 registration=registration,
                 reason=reason,
             )
-            transaction.on_commit(lambda: enqueue("events.issue_certificate", registration_id))
+            enqueue_on_commit("events.issue_certificate", registration_id)
     return override

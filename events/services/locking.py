@@ -17,7 +17,7 @@ class LockOutsideTransaction(RuntimeError):
 class SessionBusy(Exception):
     """The session stayed locked by others for longer than SESSION_LOCK_TIMEOUT.
 
-    SessionBusyMiddleware answers it with the "very busy, please try again" page.
+    ServiceUnavailableMiddleware answers it with the "very busy, please try again" page.
     """
 
 

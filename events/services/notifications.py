@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Notification, Registration, TrainingSession
 from events.models.evaluations import Phase
 from events.selectors import evaluations as evaluation_selectors
+from trafficking_training.outages import DATABASE_OUTAGE
 
 from .enqueue import enqueue
 from .notification_outcomes import (
@@ -58,11 +59,6 @@ class DeliveredButUnrecorded(Exception):
     def __init__(self, *, notification_id: int) -> None:
         super().__init__(f"notification {notification_id} was sent but could not be marked")
         self.notification_id = notification_id
-
-
-# The database errors an outage or a restart raises (a lost connection, a server
-# shutting down), as opposed to a bug in a query: the send is tried again later.
-DATABASE_OUTAGE = (OperationalError, InterfaceError)
 
 
 @dataclass

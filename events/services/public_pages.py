@@ -38,21 +38,37 @@ def public_pages_changed(*sessions, catalog: bool = False) -> None:
     sessions: those whose pages changed (their seats, status or details); the lists
     change with them, and with no session named (a new session) the lists alone.
     catalog=True: every page, for trainings and sectors.
+
+    The callback is robust: the change is committed and is the point of the request,
+    so a cache that does not answer only logs, and the callbacks after it (the
+    outbox's publish) still run. Stored copies then live out their MAX_SECONDS.
     """
     if catalog:
         keys = [CATALOG_KEY]
     else:
         keys = [LISTS_KEY, *(session_version_key(session.public_id) for session in sessions)]
     token = secrets.token_hex(8)
-    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, token), VERSION_SECONDS))
+    transaction.on_commit(
+        lambda: cache.set_many(dict.fromkeys(keys, token), VERSION_SECONDS), robust=True
+    )
 
 
-def current_versions(keys: list[str]) -> list[str]:
-    """The versions under these keys, in their order, read in one round trip."""
+def current_versions(keys: list[str]) -> list[str] | None:
+    """The versions under these keys, in their order, read in one round trip.
+
+    None when the shared cache does not answer (django-redis turns its errors into
+    misses, and add() into None): then nobody can tell a stored page is stale, so
+    pages are rendered, not stored or served from the store.
+    """
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
             # Start the version, or take the one a racing request just started.
-            cache.add(key, secrets.token_hex(8), VERSION_SECONDS)
-            found[key] = cache.get(key)
+            token = secrets.token_hex(8)
+            added = cache.add(key, token, VERSION_SECONDS)
+            if added is None:
+                return None
+            found[key] = token if added else cache.get(key)
+            if found[key] is None:
+                return None
     return [str(found[key]) for key in keys]

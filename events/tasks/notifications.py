@@ -12,6 +12,7 @@ from datetime import datetime
 from celery import shared_task
 
 from events.services import notification_recovery, notifications, reminders
+from trafficking_training.outages import DATABASE_OUTAGE
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def _deliver(task, notification_ids, *, sent_ids, claimed_at) -> notifications.B
         return notifications.deliver_notifications(
             notification_ids=notification_ids, sent_ids=sent_ids or (), own_claim=own_claim
         )
-    except notifications.DATABASE_OUTAGE as error:
+    except DATABASE_OUTAGE as error:
         logger.warning("database away; sends retried in a moment: %s", error)
         raise task.retry(countdown=_outage_countdown(task)) from error
 

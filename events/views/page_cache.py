@@ -46,6 +46,7 @@ from events.services.public_pages import (
 )
 
 MAX_SECONDS = 120
+UNSHARED = "unshared-"
 # Random per process: page content can never contain it by accident.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _MESSAGES_COOKIE = "messages"
@@ -77,6 +78,9 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
                 return view(request, *args, **kwargs)
             own = session_version_key(public_id) if session_from else LISTS_KEY
             versions = _versions(request, own)
+            if versions[0].startswith(UNSHARED):
+                # The shared cache is away: render, as for a visitor of one's own.
+                return view(request, *args, **kwargs)
             address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
             key = f"{name}:{':'.join(versions)}:{audience}:{request.LANGUAGE_CODE}:{address}"
             pages = caches["pages"]
@@ -113,8 +117,14 @@ def _versions(request: HttpRequest, own: str) -> list[str]:
     if held is None:
         held = request.page_versions = {}
     if own not in held:
-        held[own] = current_versions([CATALOG_KEY, own])
+        held[own] = current_versions([CATALOG_KEY, own]) or _unshared_versions()
     return held[own]
+
+
+def _unshared_versions() -> list[str]:
+    # Versions nobody else holds: every stored page and fragment misses, for this
+    # request alone, while the shared cache does not answer.
+    return [f"{UNSHARED}{secrets.token_hex(8)}" for _ in range(2)]
 
 
 def catalog_version(request: HttpRequest) -> str:
