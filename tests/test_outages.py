@@ -119,7 +119,7 @@ def test_health_answers_within_three_seconds_with_redis_hung_and_names_the_cache
     started = time.monotonic()
     response = client.get("/healthz")
     assert time.monotonic() - started < 3
-    assert response.status_code == 503
+    assert response.json()["status"] == "degraded"
     assert response.json()["cache"] == "down"
     assert response.json()["database"] == "ok"
 
@@ -157,6 +157,13 @@ def test_a_database_outage_answers_the_friendly_503_page_with_retry_after(client
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "We will be back in a moment" in response.content.decode()
+
+
+@pytest.mark.postgres
+def test_health_says_down_with_503_when_the_database_is_away(client, database_away):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
 
 
 @pytest.mark.postgres

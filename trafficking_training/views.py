@@ -176,7 +176,11 @@ def _probe(part: str, check, report: dict) -> None:
 
 
 def health(request: HttpRequest) -> HttpResponse:
-    """/healthz for load balancers and compose: "ok" or "down" per part, 503 if any is down.
+    """/healthz for load balancers and compose: "ok" or "down" per part.
+
+    The status is "ok"; "degraded" (still 200) when only the cache or the broker is
+    down, since the site serves and saves without them; "down" (503) without the
+    database, which nothing works without.
 
     The parts are probed at the same time, each in a thread of its own, and a part
     that has not answered by HEALTH_TIMEOUT_SECONDS is down: a hung database, cache or
@@ -201,9 +205,14 @@ def health(request: HttpRequest) -> HttpResponse:
         if part not in report:
             logger.warning("Health check: the %s did not answer in time", part)
     report = {part: report.get(part, "down") for part in HEALTH_CHECKS}
-    healthy = all(state == "ok" for state in report.values())
-    response = JsonResponse(
-        {"status": "ok" if healthy else "down", **report}, status=200 if healthy else 503
-    )
+    if report["database"] != "ok":
+        status, code = "down", 503
+    elif any(state != "ok" for state in report.values()):
+        # Pages still answer and changes are saved (the cache and the broker are
+        # accelerators): keep this web process in the load balancer's rotation.
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    response = JsonResponse({"status": status, **report}, status=code)
     response["Cache-Control"] = "no-store"
     return response
