@@ -172,3 +172,30 @@ def test_a_database_outage_on_a_form_answers_503_not_500(client, database_away):
         reverse("accounts:login"), {"username": "a@example.org", "password": "x"}
     )
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize("outage", ["refused", "hung"])
+def test_a_publish_to_a_broker_that_is_away_gives_up_within_about_a_second(
+    outage, settings, monkeypatch
+):
+    # The request that commits a registration publishes its email after the commit;
+    # with Redis away it must not hold the visitor (the outbox scan sends it later).
+    from events.services.enqueue import enqueue
+    from trafficking_training.celery import app
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    port = listener.getsockname()[1] if outage == "hung" else free_port()
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        **settings.REDIS_BROKER_TIMEOUTS,
+    }
+    started = time.monotonic()
+    with pytest.raises(Exception):  # noqa: B017,PT011 - kombu's own error for each
+        enqueue("events.send_notification", 1, retry=False)
+    took = time.monotonic() - started
+    listener.close()
+    assert took < 2.5, took

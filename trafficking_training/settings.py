@@ -239,6 +239,20 @@ CACHES["pages"] = {
 }
 
 BROKER_DIR = VAR_DIR / "broker"
+# A hung Redis accepts connections and never answers: without these a publish after
+# commit would hold its request (and a web thread) for seconds or for ever. The
+# worker's own BRPOP is watched by kombu's health check instead. A publish with
+# retry=False still reconnects first, for 4 s by default: connect_retries_timeout and
+# the intervals bound that to about a second.
+_BROKER_TIMEOUT = max(REDIS_TIMEOUT_SECONDS, 1.0)
+REDIS_BROKER_TIMEOUTS = {
+    "socket_timeout": _BROKER_TIMEOUT,
+    "socket_connect_timeout": _BROKER_TIMEOUT,
+    "connect_retries_timeout": _BROKER_TIMEOUT,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default=REDIS_URL or "filesystem://")
 if not CELERY_BROKER_URL.startswith(("filesystem://", "redis://", "rediss://", "amqp://")):
     _fail("CELERY_BROKER_URL must start with redis://, amqp:// or filesystem://.")
@@ -257,13 +271,7 @@ else:
     # (NOTIFICATION_RETRY_MAX_SECONDS) or a task would run twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-        # A hung Redis accepts connections and never answers: without a timeout a
-        # publish after commit would hold its request (and a worker thread) forever.
-        # The worker's own BRPOP is watched by kombu's health check instead.
-        CELERY_BROKER_TRANSPORT_OPTIONS |= {
-            "socket_timeout": max(REDIS_TIMEOUT_SECONDS, 1.0),
-            "socket_connect_timeout": max(REDIS_TIMEOUT_SECONDS, 1.0),
-        }
+        CELERY_BROKER_TRANSPORT_OPTIONS |= REDIS_BROKER_TIMEOUTS
 CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, default=False)
 CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY", env.int, default=2)
 # Celery reads every CELERY_* setting from here (trafficking_training/celery.py), so
