@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
@@ -56,13 +57,21 @@ class SignUpForm(forms.Form):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    # The account's column length, declared here: AuthenticationForm copies it onto the
+    # field only after the field is built, which sets the input's maxlength but checks
+    # nothing, and an EmailField alone accepts 320 characters.
     username = forms.EmailField(
         label=_("Email"),
+        max_length=User._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     def clean_username(self) -> str:
         return normalize_email_address(self.cleaned_data["username"])
+
+
+class AdminEmailAuthenticationForm(EmailAuthenticationForm, AdminAuthenticationForm):
+    """The admin's login: the site's email field, and the admin's staff-only check."""
 
 
 class ProfileForm(forms.ModelForm):

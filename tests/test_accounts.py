@@ -60,6 +60,21 @@ def test_login_is_case_insensitive(client):
     assert response.status_code == 302
 
 
+def test_admin_login_takes_the_email_in_any_case_but_only_from_staff(client):
+    UserFactory(email="ana@example.org", is_staff=False)
+    UserFactory(email="org@example.org", is_staff=True)
+    login = reverse("admin:login")
+    refused = client.post(
+        login, {"username": "ana@example.org", "password": "correct-horse-battery"}
+    )
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in client.session
+    admitted = client.post(
+        login, {"username": "ORG@example.org", "password": "correct-horse-battery"}
+    )
+    assert admitted.status_code == 302
+
+
 def test_email_verification_link_marks_address_verified(client):
     from django.core import signing
 

@@ -22,11 +22,21 @@ def login_username(request, credentials: dict | None = None) -> str | None:
     """The email a login attempt names, normalized so that spelling variants count together.
 
     Both login forms (ours and the admin's) post it as "username"; the custom user
-    model's USERNAME_FIELD is "email", which axes would otherwise look for.
+    model's USERNAME_FIELD is "email", which axes would otherwise look for. Cut to what
+    axes' username column holds.
     """
+    from axes.models import AccessAttempt
+
     from accounts.models import normalize_email_address
 
     value = (credentials or {}).get("username")
     if value is None and request is not None:
         value = request.POST.get("username")
-    return normalize_email_address(value) if value else None
+    if not value:
+        return None
+    # Axes stores the name as given, and PostgreSQL refuses one longer than the column
+    # (a 500). Both login forms refuse such addresses; this covers any other caller.
+    # Names sharing their first 255 characters then count together, and no deliverable
+    # address is that long.
+    column = AccessAttempt._meta.get_field("username").max_length
+    return normalize_email_address(value)[:column]

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminEmailAuthenticationForm
 from events.views import catalog as catalog_views
 from trafficking_training import views
 
@@ -12,6 +13,9 @@ admin.site.index_title = _("Organize trainings")
 # The roster needs the width: with the app list beside it (300 px), its last columns
 # (checked in, certificate, session) scroll out of sight at 1280 px.
 admin.site.enable_nav_sidebar = False
+# The same address field as the site's login, so that both refuse an overlong address
+# with a form error before it reaches authenticate() and the lockout's records.
+admin.site.login_form = AdminEmailAuthenticationForm
 
 urlpatterns = [
     path("", catalog_views.home, name="home"),

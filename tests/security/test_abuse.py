@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
+from django.contrib.auth import authenticate
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -11,6 +13,7 @@ from django.utils import timezone
 from events.models import Registration
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 from tests.pages import without_csrf_tokens
+from tests.security.lengths import email_address
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +274,32 @@ def test_both_login_forms_answer_a_hostile_username_without_an_error(client, use
     for url in (reverse("accounts:login"), reverse("admin:login")):
         response = client.post(url, {"username": username, "password": "p\x00w"})
         assert response.status_code in (200, 400, 429), (url, response.status_code)
+
+
+@pytest.mark.parametrize("url", ["accounts:login", "admin:login"])
+def test_both_login_forms_refuse_an_address_longer_than_an_email_can_be(client, url):
+    # 268 characters: too long for django-axes' 255-character username column too,
+    # which PostgreSQL enforces with an error (a 500) if the address ever reaches it.
+    address = email_address(268)
+    response = client.post(reverse(url), {"username": address, "password": "wrong"})
+    assert response.status_code == 200
+    codes = [error.code for error in response.context["form"].errors.as_data()["username"]]
+    assert codes == ["max_length"]
+    assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["accounts:login", "admin:login"])
+def test_a_failed_login_with_the_longest_address_is_counted(client, url):
+    address = email_address(254)
+    response = client.post(reverse(url), {"username": address, "password": "wrong"})
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == address
+
+
+def test_the_lockout_stores_at_most_what_its_username_column_holds(rf):
+    # The forms refuse longer addresses; this is the lockout's own guarantee, for any
+    # login that reaches authenticate() some other way.
+    request = rf.post("/accounts/login/")
+    authenticate(request, username="a" * 300 + "@example.org", password="wrong")
+    column = AccessAttempt._meta.get_field("username").max_length
+    assert len(AccessAttempt.objects.get().username) == column
