@@ -1,8 +1,10 @@
+import sys
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import User, normalize_email_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +122,11 @@ def test_account_emails_tell_how_to_report_in_the_visitors_language(
     for message in mail.outbox:
         missing = [line for line in HOW_TO_REPORT[language] if line not in message.body]
         assert not missing, (message.subject, missing)
+
+
+def test_normalizing_an_address_never_makes_it_longer():
+    # Checked over every letter Python lower-cases into more than one character, so a
+    # new one in a later Unicode version fails here rather than in a column.
+    lengthened = [chr(c) for c in range(sys.maxunicode + 1) if len(chr(c).lower()) > 1]
+    assert lengthened
+    assert all(len(normalize_email_address(letter)) == 1 for letter in lengthened)
