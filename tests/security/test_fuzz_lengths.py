@@ -111,6 +111,18 @@ def _staff_client() -> Client:
     return staff
 
 
+def _login_page(url_name: str, form: type[forms.BaseForm]) -> FormPage:
+    # A wrong password: an address at the limit reaches the lockout, which records it.
+    return FormPage(
+        url=reverse(url_name),
+        form=form,
+        body=lambda: {"password": "wrong"},
+        client=Client(),
+        saved=AccessAttempt.objects.count,
+        also_refused={"username": {"__all__"}},
+    )
+
+
 def _public_pages(sector) -> dict[str, FormPage]:
     session = SessionFactory(capacity=100)
     user = UserFactory()
@@ -157,22 +169,8 @@ def _public_pages(sector) -> dict[str, FormPage]:
             client=Client(),
             saved=User.objects.count,
         ),
-        "login": FormPage(
-            url=reverse("accounts:login"),
-            form=EmailAuthenticationForm,
-            body=lambda: {"password": "wrong"},
-            client=Client(),
-            saved=AccessAttempt.objects.count,
-            also_refused={"username": {"__all__"}},
-        ),
-        "admin_login": FormPage(
-            url=reverse("admin:login"),
-            form=AdminEmailAuthenticationForm,
-            body=lambda: {"password": "wrong"},
-            client=Client(),
-            saved=AccessAttempt.objects.count,
-            also_refused={"username": {"__all__"}},
-        ),
+        "login": _login_page("accounts:login", EmailAuthenticationForm),
+        "admin_login": _login_page("admin:login", AdminEmailAuthenticationForm),
         "password_reset": FormPage(
             url=reverse("accounts:password_reset"),
             form=CaseInsensitivePasswordResetForm,
