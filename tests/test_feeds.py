@@ -70,7 +70,27 @@ def test_every_event_matches_its_session_in_the_database(client):
     fargo_event = events[f"session-{in_fargo.public_id}@trafficking-training"]
     assert str(fargo_event["location"]) == "Fargo Civic Center, 207 4th St N, Fargo, ND"
     online_event = events[f"session-{online.public_id}@trafficking-training"]
-    assert str(online_event["location"]) == "https://meet.example.org/abc"
+    assert str(online_event["location"]) == "Online"
+
+
+def test_an_online_session_is_listed_as_online_and_its_meeting_address_is_never_given(client):
+    """The address is only ever given to registrants, through their own join link."""
+    online = SessionFactory(venue="", address="", online_url="https://meet.example.org/abc-123")
+    hybrid = SessionFactory(online_url="https://meet.example.org/hybrid-456")
+    response = client.get(FEED)
+
+    unfolded = response.content.replace(b"\r\n ", b"")  # a long line goes on after "\r\n "
+    assert b"meet.example.org" not in unfolded
+    events = {
+        str(event["uid"]): event for event in Calendar.from_ical(response.content).walk("VEVENT")
+    }
+    online_event = events[str(uid_of(online))]
+    assert str(online_event["location"]) == "Online"
+    assert str(online_event["url"]).endswith(online.get_absolute_url())
+    for session in (online, hybrid):
+        description = str(events[str(uid_of(session))]["description"])
+        assert "Online: each registrant gets their own join link by email." in description
+    assert str(events[str(uid_of(hybrid))]["location"]).startswith("Fargo Civic Center")
 
 
 def test_the_feed_shows_a_session_under_the_uid_of_its_own_calendar_file(client):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from events.documents.emails import SharedRenders, build_message
 from events.models import AuditEntry, Registration
@@ -99,6 +100,63 @@ def test_online_emails_give_each_attendee_their_own_join_link(caplog):
         assert f'href="http://testserver{join_url(registration)}"' in html
         assert MEETING not in message.body  # the raw meeting link would skip the evidence
     assert "one by one" not in caplog.text
+
+
+def _event(calendar: bytes):
+    return Calendar.from_ical(calendar).walk("VEVENT")[0]
+
+
+def _unfolded(calendar: bytes) -> str:
+    return calendar.decode().replace("\r\n ", "")
+
+
+@pytest.mark.parametrize("kind", ["confirmation", "reminder", "session_changed"])
+def test_each_attendees_calendar_file_carries_their_own_join_link(kind):
+    first = online_registration()
+    second = RegistrationFactory(session=first.session)
+    renders = SharedRenders()
+    for registration in (first, second):
+        notification = NotificationFactory(registration=registration, kind=kind)
+        message = build_message(notification, renders=renders)
+        (text,) = [body for _name, body, mime in message.attachments if mime == "text/calendar"]
+        calendar = text.encode()  # attached as text
+        own = f"http://testserver{join_url(registration)}"
+        event = _event(calendar)
+        assert str(event["location"]) == own
+        assert f"Online: {own}" in str(event["description"])
+        # Joining from the calendar goes through the link that notes the join.
+        assert MEETING not in _unfolded(calendar)
+
+
+def test_the_calendar_download_of_the_manage_page_carries_the_join_link(client):
+    registration = online_registration()
+    response = client.get(reverse("events:manage_ics", args=[registration.manage_token]))
+    event = _event(response.content)
+    assert str(event["location"]) == f"http://testserver{join_url(registration)}"
+    assert MEETING not in _unfolded(response.content)
+
+
+def test_the_public_calendar_file_says_registrants_get_their_own_link(client):
+    session = online_registration().session
+    response = client.get(reverse("events:session_ics", args=[session.public_id]))
+    event = _event(response.content)
+    assert str(event["location"]) == "Online"
+    assert "each registrant gets their own join link" in str(event["description"])
+    assert MEETING not in _unfolded(response.content)
+
+
+def test_an_in_person_sessions_emails_share_one_calendar_file():
+    first = RegistrationFactory()
+    second = RegistrationFactory(session=first.session)
+    files = {
+        body
+        for registration in (first, second)
+        for _name, body, mime in build_message(
+            NotificationFactory(registration=registration, kind="reminder")
+        ).attachments
+        if mime == "text/calendar"
+    }
+    assert len(files) == 1
 
 
 def test_the_roster_filters_who_joined(admin_client):

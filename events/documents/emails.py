@@ -199,7 +199,7 @@ def recipient_context(notification: Notification) -> dict:
         "checkin_code": registration.checkin_code if _shows_checkin(notification) else "",
         # An online session is joined through the attendee's own link (manage_join),
         # which notes the join as evidence for the organizer.
-        "join_url": absolute(reverse("events:manage_join", args=[registration.manage_token]))
+        "join_url": absolute(registration.get_join_url())
         if registration.session.online_url
         else "",
         "own_time": _own_time(registration),
@@ -421,9 +421,13 @@ def build_message(
     else:
         subject, text, html = renders.render(notification, shared=shared, own=own)
     with translation.override(recipient_language(notification)):
-        # The shared file (no manage link in it; the email body carries the link).
+        # The shared file (no manage link in it; the email body carries the link), but
+        # for an online session the recipient's own, with their join link: joining from
+        # the calendar must note the join as the link in the body does.
         calendar = (
-            session_calendar(registration.session) if notification.kind in WITH_CALENDAR else None
+            session_calendar(registration.session, join_url=context["join_url"])
+            if notification.kind in WITH_CALENDAR
+            else None
         )
     inline = [(QR_CID, qr_png(registration.checkin_code))] if context["qr_cid"] else []
     unsubscribe_url = absolute(

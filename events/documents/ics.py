@@ -1,5 +1,10 @@
 """Calendar files (.ics) for a session, and subscribable feeds of sessions, built with
-the icalendar library. Both build each session's VEVENT with session_event()."""
+the icalendar library. Both build each session's VEVENT with session_event().
+
+No calendar ever carries an online session's meeting address: registrants join
+through their own join link (manage_join), which notes the join as evidence. A
+registrant's own file carries that link; a public one says that registrants get one.
+"""
 
 import functools
 from collections import defaultdict
@@ -21,10 +26,16 @@ PRODID = "-//trafficking_training//EN"
 FEED_REFRESH = timedelta(hours=1)
 
 
-def session_calendar(session: TrainingSession, *, manage_url: str = "") -> bytes:
-    """The session's calendar file; without a manage link it is shared by every attendee."""
-    if manage_url:
-        return _build(session, manage_url=manage_url)
+def session_calendar(
+    session: TrainingSession, *, manage_url: str = "", join_url: str = ""
+) -> bytes:
+    """The session's calendar file.
+
+    With a registrant's links (their manage link, their own join link to an online
+    session) it is theirs alone; without, it is the public file that everyone shares.
+    """
+    if manage_url or join_url:
+        return _build(session, manage_url=manage_url, join_url=join_url)
     training = session.training
     # Every field the file shows, in the language it is built in (the active one).
     key = (
@@ -35,7 +46,7 @@ def session_calendar(session: TrainingSession, *, manage_url: str = "") -> bytes
         session.ends_at,
         session.timezone,
         session.place,
-        session.online_url,
+        bool(session.online_url),
         localized(session, "what_to_bring"),
         localized(session, "venue_notes"),
         localized(training, "title"),
@@ -57,16 +68,16 @@ def _shared_calendar(key: tuple, session: TrainingSession) -> bytes:
     if calendar is None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
-        calendar = _CACHE[key] = _build(session, manage_url="")
+        calendar = _CACHE[key] = _build(session, manage_url="", join_url="")
     return calendar
 
 
-def _build(session: TrainingSession, *, manage_url: str) -> bytes:
+def _build(session: TrainingSession, *, manage_url: str, join_url: str) -> bytes:
     year = session.local_starts_at.year
     calendar = _calendar()
     calendar.add("method", "PUBLISH")
     calendar.add_component(_vtimezone(session.timezone, year, year))
-    calendar.add_component(session_event(session, manage_url=manage_url))
+    calendar.add_component(session_event(session, manage_url=manage_url, join_url=join_url))
     return calendar.to_ical()
 
 
@@ -94,7 +105,11 @@ def sessions_feed(sessions: Iterable[TrainingSession], *, name: str) -> bytes:
 
 
 def session_event(
-    session: TrainingSession, *, manage_url: str = "", stamp: datetime | None = None
+    session: TrainingSession,
+    *,
+    manage_url: str = "",
+    join_url: str = "",
+    stamp: datetime | None = None,
 ) -> Event:
     """One session's VEVENT, the same in its own file and in every feed.
 
@@ -103,6 +118,9 @@ def session_event(
     schedule_version (plus one once cancelled): calendar apps replace an entry only
     with a higher or equal sequence, so each "session changed" file overrides the one
     sent before it. stamp is the DTSTAMP (default: now).
+
+    An online session's place is join_url, the registrant's own join link; without
+    one (a public file, a feed) it only says that each registrant gets their own.
     """
     cancelled = session.status == TrainingSession.Status.CANCELLED
     event = Event()
@@ -114,13 +132,18 @@ def session_event(
     # Organizer content in the active language (the registrant's, for an email),
     # English where no Spanish was entered.
     event.add("summary", localized(session.training, "title").text)
-    event.add("location", vText(session.place if session.venue else session.online_url))
+    location = (join_url or _("Online")) if session.is_online else session.place
+    event.add("location", vText(location))
     details = [
         localized(session.training, "summary").text,
         _("Hosts: %(hosts)s") % {"hosts": localized(session.training, "hosts").text},
     ]
     if session.online_url:
-        details.append(_("Online: %(url)s") % {"url": session.online_url})
+        details.append(
+            _("Online: %(url)s") % {"url": join_url}
+            if join_url
+            else _("Online: each registrant gets their own join link by email.")
+        )
     venue_notes = localized(session, "venue_notes").text
     if venue_notes:
         details.append(_("Getting there: %(notes)s") % {"notes": venue_notes})

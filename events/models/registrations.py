@@ -122,6 +122,10 @@ class Registration(models.Model):
     def get_manage_url(self) -> str:
         return reverse("events:manage", args=[self.manage_token])
 
+    def get_join_url(self) -> str:
+        """The registrant's own way into an online session, which notes the join."""
+        return reverse("events:manage_join", args=[self.manage_token])
+
     @property
     def is_active(self) -> bool:
         return self.status != self.Status.CANCELLED

@@ -328,9 +328,12 @@ def manage_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def manage_ics(request: HttpRequest, token: str) -> HttpResponse:
     registration = registration_from_token(token)
+    session = registration.session
     manage_url = request.build_absolute_uri(registration.get_manage_url())
+    join_url = request.build_absolute_uri(registration.get_join_url()) if session.online_url else ""
     response = HttpResponse(
-        session_calendar(registration.session, manage_url=manage_url), content_type="text/calendar"
+        session_calendar(session, manage_url=manage_url, join_url=join_url),
+        content_type="text/calendar",
     )
     response["Content-Disposition"] = 'attachment; filename="training.ics"'
     return private_page(response)
