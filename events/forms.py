@@ -122,6 +122,16 @@ class RegistrationForm(_PersonForm):
         return zone if zone in _known_zones() else ""
 
 
+class CityChoiceField(forms.ChoiceField):
+    """One of the cities offered, typed in any case and with stray spaces, as the API
+    reads its city: ?city=fargo is Fargo, not a city the catalogue does not know."""
+
+    def to_python(self, value) -> str:
+        value = super().to_python(value).strip()
+        offered = {str(city).casefold(): city for city, _label in self.choices}
+        return offered.get(value.casefold(), value)
+
+
 class CatalogueFilterForm(forms.Form):
     sector = forms.ModelChoiceField(
         queryset=Sector.objects.filter(active=True),
@@ -130,7 +140,7 @@ class CatalogueFilterForm(forms.Form):
         label=_("Sector"),
         empty_label=_("All sectors"),
     )
-    city = forms.ChoiceField(required=False, label=_("City"))
+    city = CityChoiceField(required=False, label=_("City"))
     month = forms.RegexField(
         regex=MONTH_FORMAT,
         required=False,

@@ -145,6 +145,13 @@ def test_the_name_says_what_the_feed_is_filtered_by(client, sector):
     )
 
 
+def test_a_city_typed_in_any_case_is_named_as_the_sessions_spell_it(client):
+    SessionFactory(city="Grand Forks")
+    calendar = feed(client, "city=grand+FORKS")
+    assert len(calendar.walk("VEVENT")) == 1
+    assert str(calendar["x-wr-calname"]) == "Trafficking awareness trainings: Grand Forks"
+
+
 def test_the_name_is_in_the_visitors_language(client, sector):
     SessionFactory(city="Fargo")
     calendar = feed(client, "mode=online", **{"Accept-Language": "es"})
@@ -191,6 +198,8 @@ def _month(session) -> str:
     [
         (lambda s, sector: f"sector={sector.slug}", {"fargo"}),
         (lambda s, sector: "city=Fargo", {"fargo"}),
+        (lambda s, sector: "city=fargo", {"fargo"}),
+        (lambda s, sector: "city=%20MOORHEAD%20", {"moorhead"}),
         (lambda s, sector: "state=mn", {"moorhead"}),
         (lambda s, sector: "mode=online", {"online"}),
         (lambda s, sector: "mode=in_person", {"fargo", "moorhead"}),
