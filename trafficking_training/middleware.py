@@ -1,4 +1,5 @@
-"""Request guards that apply to every view: body size, rate limits, a busy session or database."""
+"""Request guards that apply to every view: body size, rate limits, a busy session or
+database, and the cookies of the views that set none."""
 
 import logging
 from urllib.parse import urlencode
@@ -59,6 +60,39 @@ class RequestTooBigMiddleware:
             if length > limit:
                 return views.request_too_big(request)
         return self.get_response(request)
+
+
+def sets_no_cookie(view):
+    """Mark a view whose answers never set a cookie, whatever cookies the request carries
+    (CookielessMiddleware keeps that promise). On a class-based view, decorate dispatch."""
+    view.sets_no_cookie = True
+    return view
+
+
+class CookielessMiddleware:
+    """Keep Set-Cookie off the answers of the views marked @sets_no_cookie.
+
+    Django's session and CSRF middleware answer the cookies a request carries, whatever
+    the view: the first deletes a malformed session cookie (and a stale one once
+    anything reads the session), the second replaces a malformed CSRF cookie. Neither
+    has a switch per view (csrf_exempt skips the check, not the cookie). Listed before
+    both, this one sees their answer after them and takes back what they set, for
+    pages shown in partners' frames or fetched by programs, which promise no cookie
+    and whose public answers shared caches may keep.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "sets_no_cookie", False):
+            response.cookies.clear()
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        request.sets_no_cookie = getattr(view_func, "sets_no_cookie", False)
+        return None
 
 
 class StripNullCharactersMiddleware:

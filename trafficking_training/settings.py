@@ -124,6 +124,9 @@ MIDDLEWARE = [
     # Before anything reads request.POST, so an oversized body gets the 413 page.
     "trafficking_training.middleware.RequestTooBigMiddleware",
     "trafficking_training.middleware.StripNullCharactersMiddleware",
+    # Before the session and CSRF middleware, so that it has the last word on the
+    # cookies of the views that set none (the embed, the feed, the API).
+    "trafficking_training.middleware.CookielessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

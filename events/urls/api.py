@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from events.views import api
+from trafficking_training.middleware import sets_no_cookie
 
 app_name = "api"
 
@@ -14,7 +15,7 @@ router.register("trainings", api.TrainingViewSet, basename="training")
 router.register("sectors", api.SectorViewSet, basename="sector")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", sets_no_cookie(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", api.DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
 ]

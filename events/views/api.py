@@ -1,7 +1,8 @@
 """The public read-only API (/api/v1/): trainings, their published sessions and the sectors.
 
 Anonymous and cookie-free: no authentication class runs (settings.REST_FRAMEWORK), so
-no session or CSRF cookie is read or set. Every answer carries an ETag computed from
+no session or CSRF cookie is read, and @sets_no_cookie keeps the middleware from
+setting one, even for a request with a malformed cookie. Every answer carries an ETag computed from
 its body, and a request whose If-None-Match matches gets a 304 without the body.
 """
 
@@ -29,6 +30,7 @@ from events.filters import SessionFilter
 from events.models.tokens import plausible_public_id
 from events.selectors import api as selectors
 from events.selectors import catalog
+from trafficking_training.middleware import sets_no_cookie
 
 conditional_get = decorator_from_middleware(ConditionalGetMiddleware)
 
@@ -98,6 +100,7 @@ def one_responses(serializer) -> dict:
     return {200: serializer, 404: NOT_FOUND, 429: TOO_MANY, 414: TOO_LONG}
 
 
+@method_decorator(sets_no_cookie, name="dispatch")
 @method_decorator(conditional_get, name="dispatch")
 class PublicViewSet(viewsets.GenericViewSet):
     """What every API answer shares: an ETag from its body, and a 304 when it matches."""
@@ -215,6 +218,7 @@ class SectorViewSet(mixins.ListModelMixin, PublicViewSet):
         return catalog.active_sectors()
 
 
+@method_decorator(sets_no_cookie, name="dispatch")
 class DocsView(SpectacularSwaggerView):
     """Swagger UI from drf-spectacular-sidecar's files in /static/.
 

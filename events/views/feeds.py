@@ -21,6 +21,7 @@ from events.documents import ics
 from events.forms import CatalogueFilterForm
 from events.models.bilingual import localized
 from events.selectors import catalog as selectors
+from trafficking_training.middleware import sets_no_cookie
 
 from .catalog import catalogue_filters, listing_changes
 from .page_cache import stored_page
@@ -34,6 +35,7 @@ FEED_MAX_AGE = 300
 EMBED_LIMIT = 20
 
 
+@sets_no_cookie
 @require_safe
 def sessions_feed(request: HttpRequest) -> HttpResponse:
     """The upcoming sessions matching the catalogue's filters, as an iCalendar feed.
@@ -92,14 +94,15 @@ def embeddable(view):
     return xframe_options_exempt(framed)
 
 
+@sets_no_cookie
 @embeddable
 @require_safe
 @stored_page("embed")
 def embed_sessions(request: HttpRequest) -> HttpResponse:
     """A small standalone list of upcoming sessions for a partner's iframe.
 
-    No site chrome, no form and no cookie: registration happens on the session's
-    page, which each entry opens in a new tab.
+    No site chrome, no form and no cookie (whatever cookies the request carries):
+    registration happens on the session's page, which each entry opens in a new tab.
     """
     now = timezone.now()
     _form, _cities, filters = catalogue_filters(request)

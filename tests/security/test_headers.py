@@ -51,6 +51,44 @@ def test_session_and_csrf_cookies_are_http_only(client, db):
     assert django_settings.CSRF_COOKIE_HTTPONLY
 
 
+# Cookies a browser may still hold: from before a sign-out elsewhere, a session purged
+# on the server, an older Django, or a hand that typed them.
+REQUEST_COOKIES = {
+    "stale-session": {django_settings.SESSION_COOKIE_NAME: "k" * 32},
+    "malformed-session": {django_settings.SESSION_COOKIE_NAME: "x"},
+    "malformed-csrf": {django_settings.CSRF_COOKIE_NAME: "not a token!"},
+    "csrf-of-the-wrong-length": {django_settings.CSRF_COOKIE_NAME: "a" * 10},
+}
+COOKIELESS = [
+    "events:embed_sessions",
+    "events:sessions_feed",
+    "api:session-list",
+    "api:schema",
+    "api:docs",
+]
+
+
+@pytest.mark.parametrize("url_name", COOKIELESS)
+@pytest.mark.parametrize("cookies", REQUEST_COOKIES.values(), ids=REQUEST_COOKIES)
+def test_the_embed_the_feed_and_the_api_set_no_cookie_whatever_the_request_carries(
+    url_name, cookies
+):
+    SessionFactory()
+    client = Client()
+    client.cookies.load(cookies)
+    for _visit in range(2):  # rendered, then (the embed) its stored copy
+        response = client.get(reverse(url_name))
+        assert response.status_code == 200
+        assert not response.cookies, response.cookies
+
+
+def test_an_unmarked_view_keeps_djangos_answer_to_a_malformed_csrf_cookie(client):
+    # The control: a view without @sets_no_cookie (and with no form) gets a new cookie.
+    client.cookies.load(REQUEST_COOKIES["malformed-csrf"])
+    response = client.get(reverse("events:session_ics", args=[SessionFactory().public_id]))
+    assert django_settings.CSRF_COOKIE_NAME in response.cookies
+
+
 def test_public_pages_carry_no_inline_script_or_style(client):
     session = SessionFactory()
     for url in [reverse("home"), reverse("events:catalogue"), session.get_absolute_url()]:
