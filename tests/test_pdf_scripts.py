@@ -115,9 +115,11 @@ def test_a_right_to_left_name_reads_right_to_left():
     assert first > second
 
 
-# No vendored font has these (DejaVu Sans has a few older emoji, such as 😀, and
-# prints them as its own glyph).
+# No vendored font has these.
 NO_FONT_HAS = "🦩 🧑‍🚒️"
+# The fonts draw these (DejaVu Sans a few older emoji, DejaVu Serif the mathematical
+# letters), but past U+FFFF the PDF's text layer would name each as another character.
+BEYOND_THE_TEXT_LAYER = "😀 𝐀𝐧𝐚 🙂"
 
 
 @pytest.mark.parametrize("render", [certificate_pdf, signin_pdf])
@@ -126,6 +128,13 @@ def test_an_emoji_no_font_has_is_left_out_and_the_rest_of_the_name_prints(render
     text = normalized(pdftotext(data))
     assert "Ana López" in text
     assert not set("🦩🧑🚒\u200d\ufe0f\ufffd\u25a1") & set(text)
+
+
+@pytest.mark.parametrize("render", [certificate_pdf, signin_pdf])
+def test_what_the_text_layer_cannot_name_is_left_out_so_the_name_reads_back_as_printed(render):
+    data = render(f"Ana {BEYOND_THE_TEXT_LAYER} López")
+    # Copied or searched, the name is what the page shows, with nothing in between.
+    assert "Ana López" in normalized(pdftotext(data))
 
 
 def inside_the_border(box) -> bool:

@@ -58,11 +58,20 @@ def register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
 
 
+# The last character a PDF's text layer names right. reportlab's ToUnicode map writes a
+# glyph's character as its code point in hex, not as the UTF-16 pair a reader expects,
+# so one past U+FFFF (an emoji DejaVu Sans draws, such as 😀, or a mathematical letter)
+# would be copied and found as another character (😀 as ὠ). Such characters are left
+# out, like those no font has.
+LAST_MAPPED = 0xFFFF
+
+
 @cache
 def _code_points(font: str) -> frozenset[int]:
-    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+    glyphs = pdfmetrics.getFont(font).face.charToGlyph
+    return frozenset(code for code in glyphs if code <= LAST_MAPPED)
 
 
 def covers(font: str, char: str) -> bool:
-    """Whether the font has a glyph for the character."""
+    """Whether the font prints the character and the text layer reads it back."""
     return ord(char) in _code_points(font)

@@ -2,8 +2,10 @@
 
 A line is split into runs by font: each character goes to the first font of its Face
 that has it (Arabic and Hebrew letters to the Noto fonts first), and spaces and
-punctuation stay in the run they sit in. A character that no font has (an emoji) is
-left out, with the marks and joiners that belong to it, so it never prints as a box.
+punctuation stay in the run they sit in. A character that no font has (most emoji),
+or that the text layer could not name (any past U+FFFF, see fonts.LAST_MAPPED), is
+left out with the marks and joiners that belong to it, so it never prints as a box
+nor reads back, copied or searched, as another character.
 
 Right-to-left text is put in display order with python-bidi's implementation of the
 Unicode bidirectional algorithm (reportlab's own bidi extra, rlbidi, is not on PyPI),
