@@ -9,8 +9,8 @@ nor reads back, copied or searched, as another character.
 
 Right-to-left text is put in display order with python-bidi's implementation of the
 Unicode bidirectional algorithm (reportlab's own bidi extra, rlbidi, is not on PyPI),
-and runs in the Arabic and Hebrew fonts are shaped by reportlab's HarfBuzz support,
-which joins the letters and lays out each run right to left.
+and runs in the Arabic and Hebrew fonts are shaped by HarfBuzz through reportlab
+(shaping.py), which joins the letters and lays out each run right to left.
 """
 
 import unicodedata
@@ -19,20 +19,16 @@ from functools import lru_cache
 
 from bidi import algorithm
 from bidi.mirror import MIRRORED
-from reportlab.lib.abag import ABag
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import shapeFragWord
 from reportlab.pdfgen.canvas import Canvas
 
 from .fonts import SHAPED, Face, covers
+from .shaping import shape_run
 
 # Letters of these blocks try the face's fallbacks (the Arabic and Hebrew fonts) first,
 # so they are set in fonts made for them even where the main font has a few of them.
 RTL_BLOCKS = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 RTL_CLASSES = frozenset({"R", "AL", "RLE", "RLO", "RLI"})
-# Kerning and the required ligatures (lam-alef); not the discretionary ones, which
-# would print "محمد" as a single calligraphic word with vowels nobody typed.
-FEATURES = {"kern": True, "liga": True, "dlig": False}
 # Width and pieces are computed at this size and scaled: both are linear in the size.
 UNIT = 1000.0
 LAYOUTS_KEPT = 2048
@@ -91,19 +87,12 @@ def printable(text: str, face: Face) -> str:
     return " ".join(kept.split())
 
 
-def _shaped(text: str, font: str) -> tuple[str, float]:
-    """reportlab's HarfBuzz shaping of one run: the glyph string and its width at UNIT."""
-    word = [stringWidth(text, font, UNIT), (ABag(fontName=font, fontSize=UNIT), text)]
-    shaped = shapeFragWord(word, features=FEATURES)
-    return shaped[1][1], shaped[0]
-
-
 def _piece(font: str, logical: str, *, rtl: bool) -> Piece:
     """One run; logical is in reading order, rtl says whether it displays reversed."""
     has_rtl = any(unicodedata.bidirectional(char) in RTL_CLASSES for char in logical)
     if font in SHAPED and (has_rtl or not rtl):
         # HarfBuzz reverses (and mirrors) a right-to-left run itself.
-        text, width = _shaped(logical, font)
+        text, width = shape_run(logical, font, UNIT)
     else:
         text = "".join(MIRRORED.get(char, char) for char in reversed(logical)) if rtl else logical
         width = stringWidth(text, font, UNIT)
