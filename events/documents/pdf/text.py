@@ -10,20 +10,18 @@ nor reads back, copied or searched, as another character.
 Right-to-left text is put in display order with python-bidi's implementation of the
 Unicode bidirectional algorithm (reportlab's own bidi extra, rlbidi, is not on PyPI),
 and runs in the Arabic and Hebrew fonts are shaped by HarfBuzz through reportlab
-(shaping.py), which joins the letters and lays out each run right to left.
+(engines.py), which joins the letters and lays out each run right to left.
 """
 
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bidi import algorithm
-from bidi.mirror import MIRRORED
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from .engines import base_level, display_order, mirrored, shape_run
 from .fonts import SHAPED, Face, covers
-from .shaping import shape_run
 
 # Letters of these blocks try the face's fallbacks (the Arabic and Hebrew fonts) first,
 # so they are set in fonts made for them even where the main font has a few of them.
@@ -94,26 +92,9 @@ def _piece(font: str, logical: str, *, rtl: bool) -> Piece:
         # HarfBuzz reverses (and mirrors) a right-to-left run itself.
         text, width = shape_run(logical, font, UNIT)
     else:
-        text = "".join(MIRRORED.get(char, char) for char in reversed(logical)) if rtl else logical
+        text = "".join(mirrored(char) for char in reversed(logical)) if rtl else logical
         width = stringWidth(text, font, UNIT)
     return Piece(font, text, width / UNIT)
-
-
-def _display_order(line: str) -> list[tuple[int, int]]:
-    """(index in the line, embedding level) of each character, in display order."""
-    storage = algorithm.get_empty_storage()
-    base_level = algorithm.get_base_level(line)
-    storage["base_level"] = base_level
-    storage["base_dir"] = ("L", "R")[base_level]
-    algorithm.get_embedding_levels(line, storage)
-    for index, char in enumerate(storage["chars"]):
-        char["index"] = index
-    algorithm.explicit_embed_and_overrides(storage)
-    algorithm.resolve_weak_types(storage)
-    algorithm.resolve_neutral_types(storage, False)
-    algorithm.resolve_implicit_levels(storage, False)
-    algorithm.reorder_resolved_levels(storage, False)
-    return [(char["index"], char["level"]) for char in storage["chars"]]
 
 
 @lru_cache(maxsize=LAYOUTS_KEPT)
@@ -123,7 +104,7 @@ def layout(line: str, face: Face) -> tuple[Piece, ...]:
     if not any(unicodedata.bidirectional(char) in RTL_CLASSES for char in line):
         order = [(index, 0) for index in range(len(line))]
     else:
-        order = _display_order(line)
+        order = display_order(line)
     pieces: list[Piece] = []
     group: list[int] = []
     for position, (index, level) in enumerate(order):
@@ -146,7 +127,7 @@ def layout(line: str, face: Face) -> tuple[Piece, ...]:
 
 def is_rtl(text: str) -> bool:
     """Whether the text reads right to left (its first strong character does)."""
-    return bool(text) and algorithm.get_base_level(text) == 1
+    return bool(text) and base_level(text) == 1
 
 
 def width(line: str, face: Face, size: float) -> float:
