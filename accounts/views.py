@@ -117,7 +117,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def data_export(request: HttpRequest) -> HttpResponse:
     """Everything we hold about the signed-in user, as a JSON download."""
-    from events.services.privacy import personal_data_for
+    from events.selectors.privacy import personal_data_for
 
     response = JsonResponse(
         personal_data_for(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False}

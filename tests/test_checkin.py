@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from events.models import AuditEntry, Registration
-from events.services import attendance
+from events.services import checkin
 from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def submit(client, session, **data):
 
 def test_check_in_marks_a_confirmed_registrant_present_and_audits_who(session, organizer):
     registration = RegistrationFactory(session=session)
-    attendance.check_in(registration_id=registration.pk, actor=organizer)
+    checkin.check_in(registration_id=registration.pk, actor=organizer)
     registration.refresh_from_db()
     assert registration.checked_in_at is not None
     assert registration.attended is True
@@ -53,10 +53,10 @@ def test_check_in_marks_a_confirmed_registrant_present_and_audits_who(session, o
 
 def test_second_check_in_changes_nothing(session, organizer):
     registration = RegistrationFactory(session=session)
-    attendance.check_in(registration_id=registration.pk, actor=organizer)
+    checkin.check_in(registration_id=registration.pk, actor=organizer)
     first = Registration.objects.get(pk=registration.pk).checked_in_at
-    with pytest.raises(attendance.AlreadyCheckedIn):
-        attendance.check_in(registration_id=registration.pk, actor=organizer)
+    with pytest.raises(checkin.AlreadyCheckedIn):
+        checkin.check_in(registration_id=registration.pk, actor=organizer)
     assert Registration.objects.get(pk=registration.pk).checked_in_at == first
     assert AuditEntry.objects.filter(action="checked_in").count() == 1
 
@@ -66,8 +66,8 @@ def test_second_check_in_changes_nothing(session, organizer):
 )
 def test_check_in_refuses_registrations_without_a_seat(session, trait, reason):
     registration = RegistrationFactory(session=session, **{trait: True})
-    with pytest.raises(attendance.CheckInRefused, match=reason):
-        attendance.check_in(registration_id=registration.pk)
+    with pytest.raises(checkin.CheckInRefused, match=reason):
+        checkin.check_in(registration_id=registration.pk)
     registration.refresh_from_db()
     assert registration.checked_in_at is None
 
@@ -76,8 +76,8 @@ def test_check_in_to_a_cancelled_session_is_refused(session):
     registration = RegistrationFactory(session=session)
     session.status = "cancelled"
     session.save()
-    with pytest.raises(attendance.CheckInRefused, match="the session is cancelled"):
-        attendance.check_in(registration_id=registration.pk)
+    with pytest.raises(checkin.CheckInRefused, match="the session is cancelled"):
+        checkin.check_in(registration_id=registration.pk)
 
 
 @pytest.mark.postgres
@@ -89,9 +89,9 @@ def test_simultaneous_check_ins_of_one_person_record_one(organizer):
     def scan():
         barrier.wait()
         try:
-            attendance.check_in(registration_id=registration.pk, actor=organizer)
+            checkin.check_in(registration_id=registration.pk, actor=organizer)
             outcomes.append("checked_in")
-        except attendance.AlreadyCheckedIn:
+        except checkin.AlreadyCheckedIn:
             outcomes.append("already")
         finally:
             connection.close()

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import AuditEntry, CheckInScan, Registration
-from events.selectors import roster as roster_selectors
-from events.services import attendance
+from events.selectors import checkin as checkin_selectors
 from events.services import checkin as checkin_services
 from tests.factories import (
     OrganizerFactory,
@@ -81,7 +80,7 @@ def outcomes(response):
 )
 def test_check_in_code_typed_with_spaces_dashes_or_lower_case_is_found(session, typed):
     registration = RegistrationFactory(session=session)
-    found = roster_selectors.find_by_checkin_code(
+    found = checkin_selectors.find_by_checkin_code(
         session_id=session.pk, code=typed(registration.checkin_code)
     )
     assert found == registration
@@ -110,8 +109,8 @@ def test_an_earlier_offline_scan_moves_the_check_in_back_to_its_time(session, or
     registration = RegistrationFactory(session=session)
     later = timezone.now() - timedelta(minutes=2)
     earlier = later - timedelta(minutes=10)
-    attendance.check_in(registration_id=registration.pk, actor=organizer, at=later)
-    attendance.check_in(registration_id=registration.pk, actor=organizer, at=earlier)
+    checkin_services.check_in(registration_id=registration.pk, actor=organizer, at=later)
+    checkin_services.check_in(registration_id=registration.pk, actor=organizer, at=earlier)
     registration.refresh_from_db()
     assert registration.checked_in_at == earlier
     assert AuditEntry.objects.filter(action="checked_in").count() == 1
@@ -121,9 +120,11 @@ def test_an_earlier_offline_scan_moves_the_check_in_back_to_its_time(session, or
 def test_a_later_offline_scan_is_already_checked_in(session, organizer):
     registration = RegistrationFactory(session=session)
     earlier = timezone.now() - timedelta(minutes=12)
-    attendance.check_in(registration_id=registration.pk, actor=organizer, at=earlier)
-    with pytest.raises(attendance.AlreadyCheckedIn):
-        attendance.check_in(registration_id=registration.pk, at=earlier + timedelta(minutes=5))
+    checkin_services.check_in(registration_id=registration.pk, actor=organizer, at=earlier)
+    with pytest.raises(checkin_services.AlreadyCheckedIn):
+        checkin_services.check_in(
+            registration_id=registration.pk, at=earlier + timedelta(minutes=5)
+        )
     registration.refresh_from_db()
     assert registration.checked_in_at == earlier
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from events.documents.emails import SharedRenders, build_message
 from events.models import Registration
-from events.services import certificates, walk_ins
+from events.services import certificates, checkin
 from events.views.page_cache import CSRF_PLACEHOLDER
 from tests.factories import (
     AttendedRegistrationFactory,
@@ -225,7 +225,7 @@ def test_a_walk_in_added_from_a_spanish_door_page_gets_spanish(client, sector):
 
 def test_a_walk_in_added_without_a_language_gets_the_default(sector):
     session = SessionFactory()
-    added = walk_ins.add_walk_in(session_id=session.pk, full_name="Kim Lee", sector_id=sector.pk)
+    added = checkin.add_walk_in(session_id=session.pk, full_name="Kim Lee", sector_id=sector.pk)
     assert added.registration.language == settings.LANGUAGE_CODE
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Notification, Registration, TrainingSession
+from events.services import notification_delivery as delivery
 from events.services import notification_outcomes as outcomes
 from events.services import notification_recovery
 from events.services import notifications as outbox
@@ -103,8 +104,8 @@ def test_recipient_refused_permanently_is_failed_at_once_without_retries(smtp):
 def test_smtp_error_puts_the_row_back_with_a_backoff_and_the_error(smtp_down):
     notification = NotificationFactory()
     before = timezone.now()
-    with pytest.raises(outbox.TransientDeliveryError) as caught:
-        outbox.deliver_notification(notification_id=notification.pk)
+    with pytest.raises(delivery.TransientDeliveryError) as caught:
+        delivery.deliver_notification(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.status == Status.QUEUED
     assert "ConnectionRefusedError" in notification.last_error
@@ -122,8 +123,8 @@ def test_smtp_down_retries_until_the_retry_window_ends_then_marks_the_row_failed
     raised = 0
     for _ in range(20):
         try:
-            result = outbox.deliver_notification(notification_id=notification.pk)
-        except outbox.TransientDeliveryError:
+            result = delivery.deliver_notification(notification_id=notification.pk)
+        except delivery.TransientDeliveryError:
             raised += 1
             # An early retry is refused; once its backoff has passed it is taken.
             assert outbox.claim_notification(notification_id=notification.pk) is None
@@ -146,16 +147,16 @@ def test_a_relay_down_for_a_day_loses_nothing_and_sends_once_when_it_returns(
     time_machine.move_to(timezone.now(), tick=False)
     day_ends = timezone.now() + timedelta(hours=24)
     while timezone.now() < day_ends:
-        with pytest.raises(outbox.TransientDeliveryError):
-            outbox.deliver_notification(notification_id=notification.pk)
+        with pytest.raises(delivery.TransientDeliveryError):
+            delivery.deliver_notification(notification_id=notification.pk)
         notification.refresh_from_db()
         assert notification.status == Status.QUEUED
         time_machine.move_to(notification.next_attempt_at, tick=False)
     sink = SmtpSink().start()
     try:
         settings.EMAIL_PORT = sink.port
-        outbox.deliver_notification(notification_id=notification.pk)
-        outbox.deliver_notification(notification_id=notification.pk)
+        delivery.deliver_notification(notification_id=notification.pk)
+        delivery.deliver_notification(notification_id=notification.pk)
     finally:
         sink.stop()
     notification.refresh_from_db()
@@ -188,7 +189,7 @@ def test_backoff_doubles_per_attempt_with_jitter_and_is_capped(settings):
 def test_a_retry_after_a_database_outage_marks_what_went_out_and_takes_back_its_own_claim(smtp):
     claimed_at = timezone.now() - timedelta(seconds=5)
     sent, unsent = NotificationFactory.create_batch(2, status=Status.SENDING, claimed_at=claimed_at)
-    outcome = outbox.deliver_notifications(
+    outcome = delivery.deliver_notifications(
         notification_ids=[sent.pk, unsent.pk], sent_ids=[sent.pk], own_claim=claimed_at
     )
     assert [n.pk for n in outcome.finished] == [unsent.pk]
@@ -202,7 +203,7 @@ def test_a_live_claim_of_another_try_is_not_taken_back(smtp):
     claimed_at = timezone.now() - timedelta(seconds=5)
     notification = NotificationFactory(status=Status.SENDING, claimed_at=claimed_at)
     other_claim = claimed_at - timedelta(seconds=1)
-    outcome = outbox.deliver_notifications(
+    outcome = delivery.deliver_notifications(
         notification_ids=[notification.pk], own_claim=other_claim
     )
     assert outcome.finished == []
@@ -241,7 +242,7 @@ def test_a_reminder_that_no_longer_makes_sense_is_skipped_not_sent(
 
 def test_a_batch_is_sent_over_one_smtp_connection(smtp):
     rows = NotificationFactory.create_batch(5)
-    result = outbox.deliver_notifications(notification_ids=[n.pk for n in rows])
+    result = delivery.deliver_notifications(notification_ids=[n.pk for n in rows])
     assert [n.status for n in result.finished] == [Status.SENT] * 5
     assert sorted(smtp.handler.ids) == sorted(n.pk for n in rows)
     assert smtp.handler.connections == 1
@@ -249,7 +250,7 @@ def test_a_batch_is_sent_over_one_smtp_connection(smtp):
 
 def test_a_batch_stops_at_the_first_smtp_failure_and_defers_the_rest(smtp_down):
     rows = NotificationFactory.create_batch(3)
-    result = outbox.deliver_notifications(notification_ids=[n.pk for n in rows])
+    result = delivery.deliver_notifications(notification_ids=[n.pk for n in rows])
     assert result.deferred_ids == [n.pk for n in rows]
     attempts = list(Notification.objects.order_by("pk").values_list("attempts", flat=True))
     assert attempts == [1, 0, 0]  # only the first row was tried

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from events.documents.emails import SharedRenders, build_message
 from events.models import AuditEntry, Registration
-from events.services import attendance
+from events.services import checkin
 from tests.factories import NotificationFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_an_in_person_session_has_no_join_page(client):
 
 def test_the_record_keeps_the_window(db):
     registration = online_registration(starts_in=timedelta(hours=-4))  # ended an hour ago
-    attendance.record_joined(registration_id=registration.pk)
+    checkin.record_joined(registration_id=registration.pk)
     registration.refresh_from_db()
     assert registration.joined_at is None
 
@@ -162,6 +162,6 @@ def test_an_in_person_sessions_emails_share_one_calendar_file():
 def test_the_roster_filters_who_joined(admin_client):
     joined = online_registration(full_name="Joined Person")
     RegistrationFactory(session=joined.session, full_name="Absent Person")
-    attendance.record_joined(registration_id=joined.pk)
+    checkin.record_joined(registration_id=joined.pk)
     response = admin_client.get(reverse("admin:events_registration_changelist"), {"joined": "yes"})
     assert [r.full_name for r in response.context["cl"].result_list] == ["Joined Person"]

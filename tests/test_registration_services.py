@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from events.models import AuditEntry, Notification, Registration, TrainingSession
+from events.selectors.registrations import find_by_manage_token
+from events.selectors.waitlist import waitlist_position
 from events.services import registration as services
 from events.services.locking import LockOutsideTransaction, lock_session
 from events.services.sessions import update_session
@@ -15,7 +17,6 @@ from events.services.waitlist import (
     PromotionRefused,
     promote_from_waitlist,
     promote_registration,
-    waitlist_position,
 )
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 
@@ -90,8 +91,8 @@ def test_manage_token_is_stored_only_as_a_hash(sector):
     token = registration.manage_token
     assert token not in registration.manage_token_hash
     assert not Registration.objects.filter(manage_token_hash=token).exists()
-    assert services.find_by_manage_token(token) == registration
-    assert services.find_by_manage_token(token[:-1] + "x") is None
+    assert find_by_manage_token(token) == registration
+    assert find_by_manage_token(token[:-1] + "x") is None
 
 
 def test_full_session_puts_next_registrant_on_waiting_list(

@@ -8,7 +8,8 @@ from django.core import mail
 from django.utils import timezone
 
 from events.models import Notification, TrainingSession
-from events.services.reminders import dispatch_due_reminders, enqueue_new_rows
+from events.services.notifications import enqueue_new_rows
+from events.services.reminders import dispatch_due_reminders
 from events.services.sessions import update_session
 from tests.factories import NotificationFactory, RegistrationFactory, SessionFactory
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from events.forms import RegistrationForm
 from events.models import AuditEntry, Notification, Registration, TrainingSession
-from events.services import walk_ins
-from events.services.notifications import skip_reason
+from events.services import checkin
+from events.services.notification_delivery import skip_reason
 from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def organizer(full_session):
 
 
 def add(session, sector, organizer, **fields):
-    return walk_ins.add_walk_in(
+    return checkin.add_walk_in(
         session_id=session.pk, sector_id=sector.pk, actor=organizer, **fields
     )
 
@@ -104,7 +104,7 @@ def test_a_cancelled_session_takes_no_walk_ins(full_session, sector, organizer):
     TrainingSession.objects.filter(pk=full_session.pk).update(
         status=TrainingSession.Status.CANCELLED
     )
-    with pytest.raises(walk_ins.WalkInRefused, match="cancelled"):
+    with pytest.raises(checkin.WalkInRefused, match="cancelled"):
         add(full_session, sector, organizer, full_name="Late")
     assert full_session.registrations.count() == 1
 

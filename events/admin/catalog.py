@@ -16,6 +16,7 @@ from events.documents.charts import bar_chart, chart_svg
 from events.documents.pdf.signin import render_signin_sheet
 from events.models import Registration, Sector, Training, TrainingSession
 from events.selectors import roster as roster_selectors
+from events.selectors import scope
 from events.services import sessions as session_service
 from events.services.public_pages import public_pages_changed
 
@@ -104,7 +105,7 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     change_form_template = "admin/events/trainingsession/change_form.html"
 
     def scoped_queryset(self, request):
-        return roster_selectors.session_list_for_organizer(request.user)
+        return scope.session_list_for_organizer(request.user)
 
     def session_id_of(self, obj) -> int:
         return obj.pk
@@ -162,7 +163,7 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # An organizer who creates or edits a session keeps access to it.
-        if not roster_selectors.can_see_all(request.user):
+        if not scope.can_see_all(request.user):
             form.instance.organizers.add(request.user)
 
     def get_urls(self):

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from events.models import Certificate
+from events.models.tokens import normalize_code
 from events.selectors import certificates as certificate_selectors
-from events.selectors import roster as roster_selectors
+from events.selectors import scope
 from events.services import certificates as certificate_service
 
 from .roster import report
@@ -76,7 +77,7 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # Codes are typed with dashes and in any case; search the stored form.
-        code = certificate_selectors.normalize_code(search_term)
+        code = normalize_code(search_term)
         if code:
             return queryset.filter(code=code), False
         return super().get_search_results(request, queryset, search_term)
@@ -166,7 +167,7 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
         return urls + super().get_urls()
 
     def _sessions(self, request):
-        scoped = roster_selectors.sessions_for_organizer(request.user).values("pk")
+        scoped = scope.sessions_for_organizer(request.user).values("pk")
         return certificate_selectors.sessions_with_progress().filter(pk__in=scoped)
 
     def issuance_view(self, request: HttpRequest) -> HttpResponse:
@@ -190,7 +191,7 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         session = (
-            roster_selectors.sessions_for_organizer(request.user)
+            scope.sessions_for_organizer(request.user)
             .filter(public_id=public_id[:16])
             .select_related("training")
             .first()

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from events.documents.evaluation_exports import results_xlsx, summary_rows
-from events.selectors import roster as roster_selectors
+from events.selectors import scope
 from events.selectors.evaluation_results import evaluation_results
 
 
@@ -50,20 +50,16 @@ class EvaluationResultsViews:
         session = self.model_admin.get_object(request, object_id)  # 404 outside scope
         if not self.model_admin.has_view_permission(request, session):
             raise PermissionDenied
-        sessions = roster_selectors.sessions_for_organizer(request.user).filter(pk=session.pk)
+        sessions = scope.sessions_for_organizer(request.user).filter(pk=session.pk)
         return session, sessions, str(session)
 
     def _training(self, request, training_id):
         if not self.model_admin.has_view_permission(request):
             raise PermissionDenied
-        training = (
-            roster_selectors.trainings_for_organizer(request.user).filter(pk=training_id).first()
-        )
+        training = scope.trainings_for_organizer(request.user).filter(pk=training_id).first()
         if training is None:
             raise Http404(_("Not found, or not one of your trainings."))
-        sessions = roster_selectors.sessions_for_organizer(request.user).filter(
-            training_id=training.pk
-        )
+        sessions = scope.sessions_for_organizer(request.user).filter(training_id=training.pk)
         return training, sessions, training.title
 
     def _page(self, request, *, heading: str, sessions, xlsx_url: str, anonymous: bool):

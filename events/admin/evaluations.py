@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import Choice, GateOverride, Question, Questionnaire
-from events.selectors import roster as roster_selectors
+from events.selectors import scope
 from events.services import evaluations as evaluation_service
 
 from .scoping import RegistrationRowScopedAdmin
@@ -23,7 +23,7 @@ class TrainingScopedAdmin(admin.ModelAdmin):
     training_path = "training"
 
     def get_queryset(self, request):
-        trainings = roster_selectors.trainings_for_organizer(request.user).values("pk")
+        trainings = scope.trainings_for_organizer(request.user).values("pk")
         return super().get_queryset(request).filter(**{f"{self.training_path}__in": trainings})
 
     def get_object(self, request, object_id, from_field=None):
@@ -46,9 +46,9 @@ class TrainingScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "training":
-            kwargs["queryset"] = roster_selectors.trainings_for_organizer(request.user)
+            kwargs["queryset"] = scope.trainings_for_organizer(request.user)
         if db_field.name == "questionnaire":
-            trainings = roster_selectors.trainings_for_organizer(request.user).values("pk")
+            trainings = scope.trainings_for_organizer(request.user).values("pk")
             kwargs["queryset"] = Questionnaire.objects.filter(training__in=trainings)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -181,7 +181,7 @@ class GateOverrideAdmin(RegistrationRowScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "registration":
-            kwargs["queryset"] = roster_selectors.registrations_for_organizer(request.user)
+            kwargs["queryset"] = scope.registrations_for_organizer(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -7,7 +7,6 @@ events.selectors.impact; the page and every export print the same ImpactReport.
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
@@ -18,8 +17,7 @@ from events.documents import impact_exports
 from events.documents.charts import chart_svg
 from events.documents.impact import NO_EVALUATIONS, filter_rows, learning_rows, report_tables
 from events.documents.pdf.impact import render_impact_pdf
-from events.models import Sector, Training
-from events.selectors import roster as roster_selectors
+from events.selectors import impact as impact_selectors
 from events.selectors.impact import ImpactReport, impact_report
 
 from .impact_form import ImpactReportForm
@@ -30,31 +28,6 @@ class ExportRequest:
     report: ImpactReport
     cover: list[list]  # the filters and the period, for a cover sheet or page
     filename: str  # without its extension
-
-
-def _choices(user) -> dict:
-    """The filter choices within the user's sessions: one query each."""
-    sessions = roster_selectors.sessions_for_organizer(user)
-    trainings = list(
-        Training.objects.filter(pk__in=sessions.values("training_id"))
-        .order_by("title", "pk")
-        .values_list("pk", "title")
-    )
-    places = list(sessions.order_by().values_list("city", "state").distinct())
-    organizers = [
-        (pk, f"{name} <{email}>" if name else email)
-        for pk, name, email in get_user_model()
-        .objects.filter(organized_sessions__in=sessions.values("pk"))
-        .distinct()
-        .order_by("email")
-        .values_list("pk", "full_name", "email")
-    ]
-    return {
-        "trainings": trainings,
-        "places": places,
-        "sectors": list(Sector.objects.all()),
-        "organizers": organizers,
-    }
 
 
 class ImpactReportViews:
@@ -77,7 +50,7 @@ class ImpactReportViews:
         """The bound form and, when its values are valid, the report it asks for."""
         if not self.model_admin.has_view_permission(request):
             raise PermissionDenied
-        choices = _choices(request.user)
+        choices = impact_selectors.report_filter_choices(request.user)
         form = ImpactReportForm(request.GET, **choices)
         if not form.is_valid():
             return form, None

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from events.documents import exports
 from events.models import AuditEntry, Registration
-from events.selectors import roster as roster_selectors
+from events.selectors import scope
 from events.selectors.text_search import containing_ignoring_accents
-from events.services import attendance
+from events.services import checkin
 from events.services import roster as roster_service
 from events.services.registration import cancel_registration
 from events.services.waitlist import PromotionRefused, promote_registration
@@ -35,8 +35,8 @@ NEEDS_SHOWN = 40
 
 # Reasons a roster action gives for skipping a row; anything else is a real error.
 REFUSALS = (
-    attendance.CheckInRefused,
-    attendance.AttendanceRefused,
+    checkin.CheckInRefused,
+    checkin.AttendanceRefused,
     PromotionRefused,
     roster_service.RosterActionRefused,
 )
@@ -80,7 +80,7 @@ class AccessibilityNeedsFilter(admin.SimpleListFilter):
 
 
 class JoinedOnlineFilter(admin.SimpleListFilter):
-    """Who opened an online session through their own link: evidence for marking attendance."""
+    """Who opened an online session through their own link: evidence for marking checkin."""
 
     title = gettext_lazy("joined online")
     parameter_name = "joined"
@@ -155,7 +155,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     change_list_template = "admin/events/registration/change_list.html"
 
     def scoped_queryset(self, request):
-        return roster_selectors.registrations_for_organizer(request.user)
+        return scope.registrations_for_organizer(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         """Each word must appear in the name, email or organization, accents ignored:
@@ -232,7 +232,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         self._run(
             request,
             queryset,
-            attendance.check_in,
+            checkin.check_in,
             lambda n: ngettext("%(n)d checked in", "%(n)d checked in", n) % {"n": n},
         )
 
@@ -241,7 +241,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         self._run(
             request,
             queryset,
-            lambda **kw: attendance.mark_attended(attended=True, **kw),
+            lambda **kw: checkin.mark_attended(attended=True, **kw),
             lambda n: ngettext("%(n)d marked attended", "%(n)d marked attended", n) % {"n": n},
         )
 
@@ -250,7 +250,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
         self._run(
             request,
             queryset,
-            lambda **kw: attendance.mark_attended(attended=False, **kw),
+            lambda **kw: checkin.mark_attended(attended=False, **kw),
             lambda n: (
                 ngettext("%(n)d marked not attended", "%(n)d marked not attended", n) % {"n": n}
             ),
@@ -413,7 +413,7 @@ class AuditEntryAdmin(OrganizerScopedAdmin):
     show_full_result_count = False
 
     def scoped_queryset(self, request):
-        return roster_selectors.audit_for_organizer(request.user)
+        return scope.audit_for_organizer(request.user)
 
     def session_id_of(self, obj) -> int:
         return obj.session_id

@@ -1,7 +1,7 @@
 """Organizer scoping for the admin: lists, object pages, actions, exports, autocomplete.
 
 Every admin page and action reaches rows through get_queryset(), and every object
-page through get_object(); both go through events.selectors.roster, the same
+page through get_object(); both go through events.selectors.scope, the same
 querysets the door check-in page uses. An object outside the user's sessions is
 a 404, never a redirect that would confirm it exists.
 """
@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from events.selectors import roster as roster_selectors
+from events.selectors import scope
 
 
 class OrganizerScopedAdmin(admin.ModelAdmin):
@@ -35,12 +35,12 @@ class OrganizerScopedAdmin(admin.ModelAdmin):
 
     def in_scope(self, request, obj) -> bool:
         """Object-level check, cached on the object for the rest of the request."""
-        if roster_selectors.can_see_all(request.user):
+        if scope.can_see_all(request.user):
             return True
         cached = getattr(obj, "_organizer_scope", None)
         if cached is None or cached[0] != request.user.pk:
             allowed = (
-                roster_selectors.sessions_for_organizer(request.user)
+                scope.sessions_for_organizer(request.user)
                 .filter(pk=self.session_id_of(obj))
                 .exists()
             )
@@ -66,9 +66,7 @@ class RegistrationRowScopedAdmin(OrganizerScopedAdmin):
     (certificates, the outbox): scoped through the registration's session."""
 
     def scoped_queryset(self, request):
-        return roster_selectors.rows_of_registrations_for_organizer(
-            self.model.objects.all(), request.user
-        )
+        return scope.rows_of_registrations_for_organizer(self.model.objects.all(), request.user)
 
     def session_id_of(self, obj) -> int:
         return obj.registration.session_id
@@ -92,7 +90,7 @@ class SessionFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         sessions = (
-            roster_selectors.sessions_for_organizer(request.user)
+            scope.sessions_for_organizer(request.user)
             .select_related("training")
             .order_by("-starts_at")
         )

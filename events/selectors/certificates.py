@@ -4,12 +4,12 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import Certificate, Registration, TrainingSession
+from events.models.tokens import normalize_code
 
-# The code rules live with the code generator (shared with check-in codes); callers
-# of this module keep importing them from here.
-from events.models.tokens import CODE_LENGTH, MAX_CODE_INPUT, normalize_code  # noqa: F401
+from . import evaluations as evaluation_selectors
 
 # The beat scan looks back this far; older sessions are issued from the admin.
 DUE_LOOKBACK = timedelta(days=30)
@@ -69,3 +69,31 @@ def sessions_due_for_certificates(*, now: datetime | None = None) -> list[int]:
         .order_by("ends_at")
         .values_list("id", flat=True)
     )
+
+
+def refusal_reason(registration: Registration, *, now: datetime | None = None) -> str:
+    """Why this registration cannot get a certificate now, in words; "" when it can."""
+    now = now or timezone.now()
+    session = registration.session
+    if registration.anonymized_at is not None:
+        return str(_("The registration has been anonymized."))
+    if registration.status != Registration.Status.CONFIRMED:
+        return str(_("The registration is not confirmed."))
+    if session.status == TrainingSession.Status.CANCELLED:
+        return str(_("The session was cancelled."))
+    if session.ends_at > now:
+        return str(_("The session has not ended yet."))
+    if not registration.attended:
+        return str(_("The attendee is not marked as attended."))
+    # Last: the evaluation gate makes issuance wait, and the periodic run retries it.
+    return str(evaluation_selectors.gate_requirement(registration))
+
+
+def session_refusal_reason(session: TrainingSession, *, now: datetime | None = None) -> str:
+    """Why certificates cannot be issued for this session now; "" when they can."""
+    now = now or timezone.now()
+    if session.status == TrainingSession.Status.CANCELLED:
+        return str(_("The session was cancelled."))
+    if session.ends_at > now:
+        return str(_("The session has not ended yet."))
+    return ""

@@ -1,10 +1,14 @@
-"""Reads for the door page's offline mode: the roster snapshot a device keeps."""
+"""Reads for the door: live counts, search by name or code, and the offline snapshot."""
 
 from datetime import datetime
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from events.models import Registration, TrainingSession
+from events.models import CheckInScan, Registration, TrainingSession
+from events.models.tokens import normalize_code
+
+from .text_search import containing_ignoring_accents
 
 # The least a door needs to find and check in a person: no email, no sector, no needs.
 SNAPSHOT_FIELDS = ("id", "full_name", "organization", "checkin_code", "status", "checked_in_at")
@@ -48,3 +52,57 @@ def checkin_snapshot(session: TrainingSession, *, now: datetime | None = None) -
             for pk, name, organization, code, status, checked_in_at in rows
         ],
     }
+
+
+def checkin_counts(session_id: int) -> dict[str, int]:
+    """Live numbers for the door page, in one query."""
+    return Registration.objects.filter(session_id=session_id).aggregate(
+        confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+        checked_in=Count(
+            "pk", filter=Q(status=Registration.Status.CONFIRMED, checked_in_at__isnull=False)
+        ),
+        waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+    )
+
+
+def search_for_checkin(*, session_id: int, query: str, limit: int = 25) -> list[Registration]:
+    """Active registrants whose name or email contains the query (accents ignored)."""
+    query = query.strip()[:100]
+    if not query:
+        return []
+    active = Registration.objects.filter(session_id=session_id).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    return list(
+        containing_ignoring_accents(active, ["full_name", "email"], query)
+        .select_related("sector")
+        .order_by("full_name", "id")[:limit]
+    )
+
+
+def find_by_checkin_code(*, session_id: int, code: str) -> Registration | None:
+    """The registration a scanned or typed code points to, only within this session.
+
+    Typed codes may carry spaces, dashes or lower case ("xz9s-6g3d q2tr n9ms"): they
+    are normalized like certificate codes. Anything that cannot be a code (a NUL byte,
+    which PostgreSQL would refuse with an error) needs no query.
+    """
+    code = normalize_code(code)
+    if code is None:
+        return None
+    return Registration.objects.filter(session_id=session_id, checkin_code=code).first()
+
+
+def registration_in_session(*, session_id: int, registration_id: int) -> Registration | None:
+    """A search result clicked at the door, only within this session."""
+    return Registration.objects.filter(session_id=session_id, pk=registration_id).first()
+
+
+def check_in_device(registration: Registration) -> str:
+    """The label of the door device whose offline scan checked this person in, if any."""
+    scan = (
+        registration.checkin_scans.filter(outcome=CheckInScan.Outcome.CHECKED_IN)
+        .order_by("scanned_at")
+        .first()
+    )
+    return scan.device if scan else ""

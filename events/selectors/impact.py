@@ -1,7 +1,7 @@
 """Impact reports for funders: who was trained, from which sectors and organizations, where.
 
 Every figure is counted by the database (GROUP BY with conditional aggregates), over
-the sessions the user may see (events.selectors.roster.sessions_for_organizer), so the
+the sessions the user may see (events.selectors.scope.sessions_for_organizer), so the
 page, its exports and the PDF read one ImpactReport and always agree. The report runs
 six queries whatever the number of registrations: the registrations are scanned once
 for per-session subtotals, which Python adds up by sector, month and city (a few rows
@@ -22,17 +22,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, DateField, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Lower, NullIf, Trim, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Certificate, Registration, Sector, TrainingSession
+from events.models import Certificate, Registration, Sector, Training, TrainingSession
 from events.models.catalog import TIMEZONE_CHOICES
 from events.models.evaluations import Phase
 
 from .evaluation_results import learning_summary
-from .roster import sessions_for_organizer
+from .scope import sessions_for_organizer
 
 # How many organizations the "top organizations" and "reached" lists name.
 TOP_ORGANIZATIONS = 25
@@ -493,3 +494,28 @@ def learning_measures(user, filters: ImpactFilters) -> LearningMeasures:
         knowledge_pre=summary.average_score[Phase.PRE],
         knowledge_post=summary.average_score[Phase.POST],
     )
+
+
+def report_filter_choices(user) -> dict:
+    """The report form's choices within the user's sessions: one query each."""
+    sessions = sessions_for_organizer(user)
+    trainings = list(
+        Training.objects.filter(pk__in=sessions.values("training_id"))
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    )
+    places = list(sessions.order_by().values_list("city", "state").distinct())
+    organizers = [
+        (pk, f"{name} <{email}>" if name else email)
+        for pk, name, email in get_user_model()
+        .objects.filter(organized_sessions__in=sessions.values("pk"))
+        .distinct()
+        .order_by("email")
+        .values_list("pk", "full_name", "email")
+    ]
+    return {
+        "trainings": trainings,
+        "places": places,
+        "sectors": list(Sector.objects.all()),
+        "organizers": organizers,
+    }

@@ -18,9 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from events.documents.pdf.certificate import CertificateText, render_certificate_pdf
 from events.models import AuditEntry, Certificate, Notification, Registration, TrainingSession
 from events.models.bilingual import localized
-from events.models.tokens import random_code
-from events.selectors import evaluations as evaluation_selectors
-from events.selectors.certificates import CODE_LENGTH, eligible_registrations
+from events.models.tokens import CODE_LENGTH, random_code
+from events.selectors.certificates import (
+    eligible_registrations,
+    refusal_reason,
+    session_refusal_reason,
+)
 
 from .audit import audit_entry, record_audit
 from .badges import forget_status_list
@@ -53,24 +56,6 @@ def verify_url(certificate: Certificate) -> str:
     """The absolute public verification URL printed on the PDF and encoded in its QR code."""
     path = reverse("events:certificate_verify", args=[certificate.display_code])
     return settings.SITE_URL + path
-
-
-def refusal_reason(registration: Registration, *, now: datetime | None = None) -> str:
-    """Why this registration cannot get a certificate now, in words; "" when it can."""
-    now = now or timezone.now()
-    session = registration.session
-    if registration.anonymized_at is not None:
-        return str(_("The registration has been anonymized."))
-    if registration.status != Registration.Status.CONFIRMED:
-        return str(_("The registration is not confirmed."))
-    if session.status == TrainingSession.Status.CANCELLED:
-        return str(_("The session was cancelled."))
-    if session.ends_at > now:
-        return str(_("The session has not ended yet."))
-    if not registration.attended:
-        return str(_("The attendee is not marked as attended."))
-    # Last: the evaluation gate makes issuance wait, and the periodic run retries it.
-    return str(evaluation_selectors.gate_requirement(registration))
 
 
 def _online_in(language: str) -> str:
@@ -300,16 +285,6 @@ def revoke_certificate(
             reason=reason,
         )
         return certificate
-
-
-def session_refusal_reason(session: TrainingSession, *, now: datetime | None = None) -> str:
-    """Why certificates cannot be issued for this session now; "" when they can."""
-    now = now or timezone.now()
-    if session.status == TrainingSession.Status.CANCELLED:
-        return str(_("The session was cancelled."))
-    if session.ends_at > now:
-        return str(_("The session has not ended yet."))
-    return ""
 
 
 def issue_session_certificates(

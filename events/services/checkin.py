@@ -1,18 +1,281 @@
-"""Door check-ins uploaded from a device's offline queue, idempotent by the device's nonce."""
+"""Check-in: the door (scan, search, walk-ins), offline uploads, and attendance after the fact.
+
+- check_in: a confirmed registrant is checked in at the door and counts as attended;
+- add_walk_in: someone who comes without a place is added and checked in at once;
+- record_offline_scan: a scan queued on a door device while offline, applied once by
+  its nonce;
+- mark_attended: attendance recorded later (the paper sign-in sheet);
+- record_joined: evidence that an online registrant opened their own join link.
+
+Reads (the snapshot for offline doors, counts, search) are in selectors/checkin.py.
+"""
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import normalize_email_address
 from events.models import CheckInScan, Registration, TrainingSession
-from events.models.tokens import normalize_code
+from events.models.tokens import new_manage_credentials, normalize_code
 
-from . import attendance
+from .audit import record_audit
+from .locking import lock_session
+from .public_pages import public_pages_changed
 
+
+class CheckInRefused(Exception):
+    """This registration cannot be checked in; str(error) says why, for the organizer."""
+
+
+class AlreadyCheckedIn(CheckInRefused):
+    """A second scan or click: nothing changed. .registration holds the earlier check-in."""
+
+    def __init__(self, registration: Registration):
+        self.registration = registration
+        super().__init__(_("already checked in"))
+
+
+class AttendanceRefused(Exception):
+    """Attendance cannot be recorded for this registration; str(error) says why."""
+
+
+def _refusal_for_status(status: str) -> str:
+    if status == Registration.Status.CANCELLED:
+        return str(_("cancelled"))
+    if status == Registration.Status.WAITLISTED:
+        return str(_("on the waiting list"))
+    return ""
+
+
+def check_in(*, registration_id: int, actor=None, at: datetime | None = None) -> Registration:
+    """Check a confirmed registrant in at the door; they count as attended.
+
+    Idempotent: checking in twice changes nothing and raises AlreadyCheckedIn,
+    so the door page can say when they arrived. Cancelled and waitlisted
+    registrations, and sessions that were cancelled, are refused with CheckInRefused.
+
+    `at` is when the scan really happened, for check-ins made offline and uploaded
+    later (default: now). Two devices that checked the same person in offline end
+    with one check-in, the earliest: an upload older than the recorded check-in moves
+    it back to its own time (and says so in the audit trail), a later one is "already".
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("session")
+            .get(pk=registration_id)
+        )
+        reason = _refusal_for_status(registration.status)
+        if reason:
+            raise CheckInRefused(reason)
+        if registration.session.status == TrainingSession.Status.CANCELLED:
+            raise CheckInRefused(_("the session is cancelled"))
+        recorded = registration.checked_in_at
+        if recorded is not None and (at is None or at >= recorded):
+            raise AlreadyCheckedIn(registration)
+        registration.checked_in_at = at or timezone.now()
+        registration.checked_in_by = actor if getattr(actor, "is_authenticated", False) else None
+        registration.attended = True
+        registration.save(
+            update_fields=["checked_in_at", "checked_in_by", "attended", "updated_at"]
+        )
+        if recorded is None:
+            record_audit(action="checked_in", actor=actor, registration=registration)
+        else:
+            record_audit(
+                action="check_in_moved_earlier",
+                actor=actor,
+                registration=registration,
+                previous=recorded.isoformat(),
+            )
+        return registration
+
+
+# The join link counts as evidence from this long before the start until the end.
+JOIN_EARLY = timedelta(minutes=30)
+
+
+def record_joined(*, registration_id: int, now=None) -> Registration:
+    """Note that a confirmed registrant opened an online session through their own link.
+
+    Evidence for the organizer, who still marks attendance: only the first join within
+    the session's time (from JOIN_EARLY before the start until the end) is kept, so a
+    click days before proves nothing and changes nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("session")
+            .get(pk=registration_id)
+        )
+        session = registration.session
+        if (
+            registration.joined_at is None
+            and registration.status == Registration.Status.CONFIRMED
+            and session.starts_at - JOIN_EARLY <= now <= session.ends_at
+        ):
+            registration.joined_at = now
+            registration.save(update_fields=["joined_at", "updated_at"])
+            record_audit(action="joined_online", registration=registration)
+        return registration
+
+
+def mark_attended(*, registration_id: int, attended: bool, actor=None) -> Registration:
+    """Record attendance after the fact, e.g. from the paper sign-in sheet.
+
+    Marking someone as not attended also undoes a door check-in made by mistake.
+    Only confirmed registrants can be marked as attended. Raises AttendanceRefused
+    when the change is not allowed or would change nothing.
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .select_related("session")
+            .get(pk=registration_id)
+        )
+        if attended:
+            reason = _refusal_for_status(registration.status)
+            if reason:
+                raise AttendanceRefused(reason)
+            if registration.attended:
+                raise AttendanceRefused(_("already marked attended"))
+        elif not registration.attended and registration.checked_in_at is None:
+            raise AttendanceRefused(_("already marked not attended"))
+        registration.attended = attended
+        if not attended:
+            registration.checked_in_at = None
+            registration.checked_in_by = None
+        registration.save(
+            update_fields=["attended", "checked_in_at", "checked_in_by", "updated_at"]
+        )
+        record_audit(
+            action="marked_attended" if attended else "marked_not_attended",
+            actor=actor,
+            registration=registration,
+        )
+        return registration
+
+
+# --- Walk-ins ----------------------------------------------------------------
+# The person is in the room, so a full session takes them anyway: the override is in the
+# audit trail with who made it. Someone who already holds a place (found by email) is
+# checked in on that place instead, and a waiting-list place is confirmed, so nobody ends
+# up with two registrations.
+class WalkInRefused(Exception):
+    """The session takes no walk-ins; str(error) says why, for the organizer."""
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    registration: Registration
+    added: bool  # False: the person's existing place was used
+    over_capacity: bool  # they took a seat beyond the session's capacity
+    already_checked_in: bool = False
+
+
+def add_walk_in(
+    *,
+    session_id: int,
+    full_name: str,
+    sector_id: int,
+    email: str = "",
+    organization: str = "",
+    language: str = settings.LANGUAGE_CODE,
+    actor=None,
+) -> WalkIn:
+    """Add (or find) the person, confirm their place and check them in, in one transaction."""
+    email = normalize_email_address(email)
+    now = timezone.now()
+    with transaction.atomic():
+        # Seats left change only when the walk-in takes a seat (below).
+        session = lock_session(session_id, changes_public_pages=False)
+        if session.status == TrainingSession.Status.CANCELLED:
+            raise WalkInRefused(_("the session is cancelled"))
+        rows = Registration.objects.filter(session=session)
+        confirmed = rows.filter(status=Registration.Status.CONFIRMED).count()
+        existing = (
+            rows.filter(email=email).exclude(status=Registration.Status.CANCELLED).first()
+            if email
+            else None
+        )
+        takes_a_seat = existing is None or existing.status == Registration.Status.WAITLISTED
+        over_capacity = takes_a_seat and confirmed >= session.capacity
+        if existing is None:
+            registration = _new_walk_in(
+                session=session,
+                full_name=full_name,
+                email=email,
+                sector_id=sector_id,
+                organization=organization,
+                language=language,
+                now=now,
+            )
+        else:
+            registration = existing
+            if registration.status == Registration.Status.WAITLISTED:
+                registration.status = Registration.Status.CONFIRMED
+                registration.confirmed_at = now
+                registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        record_audit(
+            action="walk_in_added" if existing is None else "walk_in_found",
+            actor=actor,
+            registration=registration,
+            over_capacity=over_capacity,
+        )
+        if over_capacity:
+            record_audit(
+                action="capacity_overridden",
+                actor=actor,
+                registration=registration,
+                capacity=session.capacity,
+                confirmed_before=confirmed,
+            )
+        if takes_a_seat:
+            public_pages_changed(session)
+        try:
+            registration = check_in(registration_id=registration.pk, actor=actor)
+        except AlreadyCheckedIn as already:
+            return WalkIn(
+                already.registration, added=False, over_capacity=False, already_checked_in=True
+            )
+    return WalkIn(registration, added=existing is None, over_capacity=over_capacity)
+
+
+def _new_walk_in(
+    *,
+    session: TrainingSession,
+    full_name: str,
+    email: str,
+    sector_id: int,
+    organization: str,
+    language: str,
+    now,
+) -> Registration:
+    # The organizer asks for consent at the door; the form records that they did.
+    registration = Registration(
+        session=session,
+        full_name=" ".join(full_name.split()),
+        email=email,
+        organization=organization.strip(),
+        sector_id=sector_id,
+        language=Registration.language_for(language),
+        consented_at=now,
+        status=Registration.Status.CONFIRMED,
+        confirmed_at=now,
+        **new_manage_credentials(),
+    )
+    registration.save(force_insert=True)
+    return registration
+
+
+# --- Offline uploads ----------------------------------------------------------
+# Door check-ins uploaded from a device's offline queue, idempotent by the device's nonce.
 # A batch larger than this is refused whole: a door device uploads a few dozen at a time.
 MAX_BATCH = 100
 # Device clocks drift; a scan "from the future" beyond this is refused.
@@ -68,12 +331,10 @@ def _check_in(
         # Not linked: the other session's person stays out of this session's records.
         return None, CheckInScan.Outcome.REFUSED, str(_("not registered for this session"))
     try:
-        registration = attendance.check_in(
-            registration_id=registration.pk, actor=actor, at=scan.scanned_at
-        )
-    except attendance.AlreadyCheckedIn as already:
+        registration = check_in(registration_id=registration.pk, actor=actor, at=scan.scanned_at)
+    except AlreadyCheckedIn as already:
         return already.registration, CheckInScan.Outcome.ALREADY, ""
-    except attendance.CheckInRefused as refusal:
+    except CheckInRefused as refusal:
         return registration, CheckInScan.Outcome.REFUSED, str(refusal)
     return registration, CheckInScan.Outcome.CHECKED_IN, ""
 

@@ -7,7 +7,6 @@ one reminder. The outbox's unique (registration, kind, variant) row makes each g
 out once, however many scans overlap; the sends are enqueued in batches.
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef
@@ -22,21 +21,13 @@ from events.models import (
 )
 from events.models.evaluations import Phase
 
-from .reminders import enqueue_new_rows, insert_notification_rows
+from .notifications import DispatchReport, enqueue_new_rows, insert_notification_rows
 
 # The reminder goes to those who have not answered this long after the session's end.
 REMINDER_AFTER = timedelta(days=3)
 # Older sessions are past any post-evaluation window worth a scan (the window is at
 # most a year, and the first email goes right after the end).
 LOOKBACK = timedelta(days=365)
-
-
-@dataclass
-class EvaluationDispatch:
-    """Rows one scan created, per (session id, kind), and the rows it enqueued."""
-
-    created: dict[tuple[int, str], int] = field(default_factory=dict)
-    enqueued_ids: list[int] = field(default_factory=list)
 
 
 def _sessions_with_post_questions(now: datetime):
@@ -79,10 +70,10 @@ def evaluation_recipients(session: TrainingSession, *, kind: str):
     return recipients
 
 
-def dispatch_due_evaluations(*, now: datetime | None = None) -> EvaluationDispatch:
+def dispatch_due_evaluations(*, now: datetime | None = None) -> DispatchReport:
     """Queue every post-evaluation email and reminder due now; enqueue their sends in batches."""
     now = now or timezone.now()
-    report = EvaluationDispatch()
+    report = DispatchReport()
     for session in _sessions_with_post_questions(now):
         closes_at = session.ends_at + timedelta(days=session.training.evaluation_post_days)
         if now >= closes_at:

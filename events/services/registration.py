@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
-from events.models.tokens import hash_token, new_manage_credentials
+from events.models.tokens import new_manage_credentials
 
 from .audit import audit_entry, record_audit
 from .locking import lock_session
@@ -40,17 +40,6 @@ class AttendeeDetails:
     timezone: str = ""  # the registrant's own, an IANA name, or "" when unknown
     # The language they registered in (the request's); their emails and certificate use it.
     language: str = settings.LANGUAGE_CODE
-
-
-def find_by_manage_token(token: str) -> Registration | None:
-    """The registration a manage link points to, or None for an unknown token."""
-    if not token or len(token) > 128:
-        return None
-    return (
-        Registration.objects.select_related("session__training", "sector")
-        .filter(manage_token_hash=hash_token(token))
-        .first()
-    )
 
 
 def send_manage_link_again(*, registration: Registration) -> Registration:

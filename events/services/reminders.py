@@ -7,37 +7,21 @@ variant) row is what makes each reminder go out once, however many scans overlap
 """
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from events.models import Notification, Registration, TrainingSession
 
-from .notifications import enqueue_sends
+from .notifications import DispatchReport, enqueue_new_rows, insert_notification_rows
 
 logger = logging.getLogger(__name__)
 
 # Reminder offsets are at most 60 days (parse_reminder_offsets), so sessions further
 # out have nothing due yet.
 LOOKAHEAD = timedelta(days=60)
-INSERT_CHUNK = 1000
-
-
-@dataclass
-class DispatchReport:
-    """What one scan did: registrants found owed a reminder, per (session, offset), and the
-    rows this scan enqueued (a concurrent scan may have inserted or enqueued the rest)."""
-
-    created: dict[tuple[int, str], int] = field(default_factory=dict)
-    enqueued_ids: list[int] = field(default_factory=list)
-
-    @property
-    def created_total(self) -> int:
-        return sum(self.created.values())
 
 
 def current_reminder(session: TrainingSession, *, now: datetime) -> tuple[str, datetime] | None:
@@ -110,32 +94,3 @@ def dispatch_due_reminders(*, now: datetime | None = None) -> DispatchReport:
             report.created[(session.pk, label)] = len(ids)
     report.enqueued_ids = enqueue_new_rows(now=now)
     return report
-
-
-def insert_notification_rows(*, registration_ids: list[int], kind: str, variant: str = "") -> None:
-    """Insert outbox rows in chunks, skipping any that exist (ON CONFLICT DO NOTHING).
-
-    The rows are left without next_attempt_at, for enqueue_new_rows to take.
-    """
-    for start in range(0, len(registration_ids), INSERT_CHUNK):
-        Notification.objects.bulk_create(
-            [
-                Notification(registration_id=pk, kind=kind, variant=variant)
-                for pk in registration_ids[start : start + INSERT_CHUNK]
-            ],
-            ignore_conflicts=True,
-        )
-
-
-def enqueue_new_rows(*, now: datetime) -> list[int]:
-    """Take the rows no scan has enqueued yet, stamp them, and enqueue them after commit."""
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(status=Notification.Status.QUEUED, next_attempt_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
-        enqueue_sends(notification_ids=ids)
-    return ids

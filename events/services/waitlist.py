@@ -1,11 +1,11 @@
 """The waiting list: first come, first served, promoted under the session lock."""
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Notification, Registration, TrainingSession
+from events.selectors.waitlist import waitlist_queryset
 
 from .audit import record_audit
 from .locking import lock_session
@@ -14,25 +14,6 @@ from .notifications import queue_notification
 
 class PromotionRefused(Exception):
     """The registration cannot be promoted; the message says why."""
-
-
-def waitlist_queryset(session_id: int) -> QuerySet[Registration]:
-    """The waiting list of one session, first in line first."""
-    return Registration.objects.filter(
-        session_id=session_id, status=Registration.Status.WAITLISTED
-    ).order_by("waitlisted_at", "id")
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1-based place on the waiting list, or None when not waitlisted."""
-    if registration.status != Registration.Status.WAITLISTED:
-        return None
-    at = registration.waitlisted_at
-    return (
-        waitlist_queryset(registration.session_id)
-        .filter(Q(waitlisted_at__lt=at) | Q(waitlisted_at=at, id__lte=registration.id))
-        .count()
-    )
 
 
 def _promote(registration: Registration, *, actor=None) -> Registration:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from events.services import notification_recovery, notifications, reminders
+from events.services import notification_delivery, notification_recovery, reminders
 from trafficking_training.outages import DATABASE_OUTAGE
 
 logger = logging.getLogger(__name__)
@@ -55,11 +55,11 @@ def send_notifications(
         raise self.retry(args=(outcome.deferred_ids,), kwargs={}, countdown=outcome.countdown)
 
 
-def _deliver(task, notification_ids, *, sent_ids, claimed_at) -> notifications.BatchOutcome:
+def _deliver(task, notification_ids, *, sent_ids, claimed_at) -> notification_delivery.BatchOutcome:
     """The batch send, retried as it was when the database is away from the start."""
     own_claim = datetime.fromisoformat(claimed_at) if claimed_at else None
     try:
-        return notifications.deliver_notifications(
+        return notification_delivery.deliver_notifications(
             notification_ids=notification_ids, sent_ids=sent_ids or (), own_claim=own_claim
         )
     except DATABASE_OUTAGE as error:
@@ -67,7 +67,7 @@ def _deliver(task, notification_ids, *, sent_ids, claimed_at) -> notifications.B
         raise task.retry(countdown=_outage_countdown(task)) from error
 
 
-def _resume(outcome: notifications.BatchOutcome) -> dict:
+def _resume(outcome: notification_delivery.BatchOutcome) -> dict:
     """The retry's arguments: what went out unmarked, and the claim to take back."""
     return {
         "sent_ids": outcome.sent_unrecorded_ids,

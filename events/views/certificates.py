@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET
 from events.documents.badge_keys import SigningKeyMissing
 from events.documents.badges import open_badge_credential, signed_open_badge
 from events.models import Certificate
+from events.models.tokens import MAX_CODE_INPUT
 from events.selectors import certificates as certificate_selectors
-from events.selectors import roster as roster_selectors
+from events.selectors import scope
 from events.services import badges as badge_service
 from events.services import certificates as certificate_service
 from events.views.registration import registration_from_token
@@ -30,7 +31,7 @@ from .page_cache import private_page
 class VerifyForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Verification code"),
-        max_length=certificate_selectors.MAX_CODE_INPUT,
+        max_length=MAX_CODE_INPUT,
         help_text=gettext_lazy("As printed on the certificate, e.g. 7KQ4-M2XD-9RTF-ABCD."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -92,7 +93,7 @@ def _can_download(user, certificate: Certificate) -> bool:
         return True
     if user.email_verified_at is not None and registration.email == user.email:
         return True
-    return roster_selectors.sessions_for_organizer(user).filter(pk=registration.session_id).exists()
+    return scope.sessions_for_organizer(user).filter(pk=registration.session_id).exists()
 
 
 @require_GET

@@ -1,8 +1,8 @@
 """The door check-in page for organizers: search, one-click check-in, QR scan, live counts,
 and walk-ins (someone without a place, added and checked in at once).
 
-Staff only, and scoped exactly like the admin (events.selectors.roster): a session
-the user does not organize is a 404. Check-in goes through the attendance service,
+Staff only, and scoped exactly like the admin (events.selectors.scope): a session
+the user does not organize is a 404. Check-in goes through the check-in service,
 which refuses cancelled and waitlisted people and ignores a second check-in.
 
 Offline, the page works from a roster snapshot kept on the device and queues its
@@ -31,8 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from events.forms import WalkInForm
 from events.models import CheckInScan, Registration, TrainingSession, tokens
 from events.selectors import checkin as checkin_selectors
-from events.selectors import roster as roster_selectors
-from events.services import attendance, walk_ins
+from events.selectors import scope
 from events.services import checkin as checkin_services
 
 
@@ -44,7 +43,7 @@ def _organizer_session(request: HttpRequest, session_id: int) -> TrainingSession
     if not user.has_perm("events.change_registration"):
         raise PermissionDenied
     return get_object_or_404(
-        roster_selectors.sessions_for_organizer(user).select_related("training"), pk=session_id
+        scope.sessions_for_organizer(user).select_related("training"), pk=session_id
     )
 
 
@@ -62,8 +61,8 @@ def _door_page(
         {
             "session": session,
             "query": query,
-            "results": roster_selectors.search_for_checkin(session_id=session.pk, query=query),
-            "counts": roster_selectors.checkin_counts(session.pk),
+            "results": checkin_selectors.search_for_checkin(session_id=session.pk, query=query),
+            "counts": checkin_selectors.checkin_counts(session.pk),
             "walk_in": walk_in,
             "code_alphabet": tokens.CODE_ALPHABET,
             "code_length": tokens.CODE_LENGTH,
@@ -93,7 +92,7 @@ def walk_in_submit(request: HttpRequest, session_id: int) -> HttpResponse:
         return _door_page(request, session, walk_in=form, status=400)
     data = form.cleaned_data
     try:
-        walk_in = walk_ins.add_walk_in(
+        walk_in = checkin_services.add_walk_in(
             session_id=session.pk,
             full_name=data["full_name"],
             email=data["email"],
@@ -103,7 +102,7 @@ def walk_in_submit(request: HttpRequest, session_id: int) -> HttpResponse:
             language=request.LANGUAGE_CODE,
             actor=request.user,
         )
-    except walk_ins.WalkInRefused as refusal:
+    except checkin_services.WalkInRefused as refusal:
         messages.error(request, _("Nobody can be added: %(reason)s.") % {"reason": refusal})
         return redirect("events:organize_checkin", session.pk)
     name = walk_in.registration.full_name
@@ -135,17 +134,19 @@ def walk_in_submit(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_GET
 def checkin_counts(request: HttpRequest, session_id: int) -> JsonResponse:
     session = _organizer_session(request, session_id)
-    return JsonResponse(roster_selectors.checkin_counts(session.pk))
+    return JsonResponse(checkin_selectors.checkin_counts(session.pk))
 
 
 def _find(request: HttpRequest, session: TrainingSession) -> Registration | None:
     code = request.POST.get("code", "")
     if code:
-        return roster_selectors.find_by_checkin_code(session_id=session.pk, code=code)
+        return checkin_selectors.find_by_checkin_code(session_id=session.pk, code=code)
     registration_id = request.POST.get("registration", "")
     if not registration_id.isdigit():
         return None
-    return Registration.objects.filter(session=session, pk=int(registration_id)).first()
+    return checkin_selectors.registration_in_session(
+        session_id=session.pk, registration_id=int(registration_id)
+    )
 
 
 def _local_time(session: TrainingSession, moment) -> str:
@@ -166,8 +167,10 @@ def checkin_submit(request: HttpRequest, session_id: int) -> HttpResponse:
     else:
         result.update(registration=registration.pk, name=registration.full_name)
         try:
-            registration = attendance.check_in(registration_id=registration.pk, actor=request.user)
-        except attendance.AlreadyCheckedIn as already:
+            registration = checkin_services.check_in(
+                registration_id=registration.pk, actor=request.user
+            )
+        except checkin_services.AlreadyCheckedIn as already:
             when = _local_time(session, already.registration.checked_in_at)
             result.update(
                 outcome="already",
@@ -175,7 +178,7 @@ def checkin_submit(request: HttpRequest, session_id: int) -> HttpResponse:
                 message=_("%(name)s was already checked in at %(time)s.")
                 % {"name": registration.full_name, "time": when},
             )
-        except attendance.CheckInRefused as refusal:
+        except checkin_services.CheckInRefused as refusal:
             result.update(
                 outcome="refused",
                 message=_("%(name)s cannot be checked in: %(reason)s.")
@@ -190,7 +193,7 @@ def checkin_submit(request: HttpRequest, session_id: int) -> HttpResponse:
                 message=_("%(name)s is checked in.") % {"name": registration.full_name},
             )
     if _wants_json(request):
-        result["counts"] = roster_selectors.checkin_counts(session.pk)
+        result["counts"] = checkin_selectors.checkin_counts(session.pk)
         return JsonResponse(result, status=status)
     level = messages.SUCCESS if result["outcome"] == "checked_in" else messages.WARNING
     if result["outcome"] in {"not_found", "refused"}:
@@ -262,13 +265,9 @@ def _who(registration: Registration) -> str:
     """Who made the recorded check-in: the organizer, and the device when it was offline."""
     user = registration.checked_in_by
     name = (user.get_full_name() or user.email) if user else ""
-    scan = (
-        registration.checkin_scans.filter(outcome=CheckInScan.Outcome.CHECKED_IN)
-        .order_by("scanned_at")
-        .first()
-    )
-    if scan and scan.device:
-        return f"{name} ({scan.device})" if name else scan.device
+    device = checkin_selectors.check_in_device(registration)
+    if device:
+        return f"{name} ({device})" if name else device
     return name
 
 
@@ -365,7 +364,9 @@ def checkin_sync(request: HttpRequest, session_id: int) -> JsonResponse:
             session=session, scan=scan, actor=request.user
         )
         results.append(_scan_result(session, stored, replay))
-    return JsonResponse({"results": results, "counts": roster_selectors.checkin_counts(session.pk)})
+    return JsonResponse(
+        {"results": results, "counts": checkin_selectors.checkin_counts(session.pk)}
+    )
 
 
 @never_cache

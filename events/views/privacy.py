@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from events.selectors.registrations import find_by_manage_token
 from events.services import privacy
-from events.services.registration import find_by_manage_token
 
 
 class EraseForm(forms.Form):

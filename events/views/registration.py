@@ -18,9 +18,10 @@ from events.forms import RegistrationForm, ReminderPreferenceForm, ResendManageL
 from events.models import Registration, Sector, TrainingSession
 from events.models.tokens import plausible_public_id
 from events.selectors import catalog as selectors
-from events.services import attendance
+from events.selectors.registrations import find_by_manage_token
+from events.selectors.waitlist import waitlist_position
+from events.services import checkin
 from events.services import registration as registration_service
-from events.services.waitlist import waitlist_position
 
 from . import evaluations as evaluation_views
 from .catalog import FRAGMENT_SECONDS, session_key
@@ -188,7 +189,7 @@ def session_ics(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def registration_from_token(token: str) -> Registration:
-    registration = registration_service.find_by_manage_token(token)
+    registration = find_by_manage_token(token)
     if registration is None or registration.anonymized_at is not None:
         raise Http404(_("This link is not valid. It may have been mistyped."))
     return registration
@@ -268,7 +269,7 @@ def manage_join(request: HttpRequest, token: str) -> HttpResponse:
         and session.status != TrainingSession.Status.CANCELLED
     )
     if request.method == "POST" and joinable:
-        attendance.record_joined(registration_id=registration.pk)
+        checkin.record_joined(registration_id=registration.pk)
         return redirect(session.online_url)
     return private_page(
         render(

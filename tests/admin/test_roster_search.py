@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from events.selectors import roster as roster_selectors
+from events.selectors import checkin as checkin_selectors
 from events.selectors.text_search import strip_accents
 from tests.factories import RegistrationFactory
 
@@ -47,9 +47,9 @@ def test_a_search_of_many_words_is_cut_to_the_first_eight(client_a, session_a):
 
 def test_the_door_search_ignores_accents_too(session_a):
     RegistrationFactory(session=session_a, full_name="José Núñez")
-    found = roster_selectors.search_for_checkin(session_id=session_a.pk, query="JOSE NUN")
+    found = checkin_selectors.search_for_checkin(session_id=session_a.pk, query="JOSE NUN")
     assert [r.full_name for r in found] == ["José Núñez"]
-    found = roster_selectors.search_for_checkin(session_id=session_a.pk, query="jose x")
+    found = checkin_selectors.search_for_checkin(session_id=session_a.pk, query="jose x")
     assert found == []
 
 

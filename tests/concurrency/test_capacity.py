@@ -15,6 +15,7 @@ from django.db import connections
 from django.db.models import Count
 
 from events.models import Notification, Registration, Sector, TrainingSession
+from events.selectors import waitlist as waitlist_selectors
 from events.services import registration as services
 from events.services import sessions, waitlist
 from tests.factories import RegistrationFactory, SessionFactory
@@ -119,11 +120,11 @@ def test_200_concurrent_registrations_fill_exactly_50_seats_in_arrival_order():
             "id", flat=True
         )
     )
-    line = list(waitlist.waitlist_queryset(session.pk))
+    line = list(waitlist_selectors.waitlist_queryset(session.pk))
     assert max(confirmed_ids) < min(r.id for r in line)
     assert [r.id for r in line] == sorted(r.id for r in line)
     assert [r.waitlisted_at for r in line] == sorted(r.waitlisted_at for r in line)
-    assert [waitlist.waitlist_position(r) for r in (line[0], line[-1])] == [1, 150]
+    assert [waitlist_selectors.waitlist_position(r) for r in (line[0], line[-1])] == [1, 150]
 
     kinds = Notification.objects.values("kind").annotate(n=Count("pk"))
     assert {k["kind"]: k["n"] for k in kinds} == {
