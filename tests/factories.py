@@ -149,24 +149,11 @@ class CertificateFactory(factory.django.DjangoModelFactory):
 
 
 def _organizers_group():
-    """The group of migration 0003, re-created when a transactional test's flush removed it."""
-    import importlib
+    """The group events/permissions.py keeps, re-created when a transactional test's flush
+    removed it."""
+    from events.permissions import sync_organizers_group
 
-    from django.contrib.auth.models import Group, Permission
-
-    group, created = Group.objects.get_or_create(name="Organizers")
-    if created:
-        for name in (
-            "0003_roster_organizers_group",
-            "0005_roster_organizers_certificates_outbox",
-            "0014_organizers_edit_evaluations",
-        ):
-            migration = importlib.import_module(f"events.migrations.{name}")
-            for app_label, codename in migration.PERMISSIONS:
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
-    return group
+    return sync_organizers_group()
 
 
 class ScopedOrganizerFactory(OrganizerFactory):

@@ -6,8 +6,6 @@ and the "Issuance" page that starts a background run per session and shows its
 progress as issued / total.
 """
 
-from collections import Counter
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -26,7 +24,7 @@ from events.selectors import certificates as certificate_selectors
 from events.selectors import scope
 from events.services import certificates as certificate_service
 
-from .roster import report
+from .actions import run_on_each
 from .scoping import RegistrationRowScopedAdmin
 
 
@@ -102,22 +100,18 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
     def revoke_selected(self, request, queryset):
         form = RevokeForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
-            count, skipped = 0, Counter()
-            for registration_id in queryset.values_list("registration_id", flat=True):
-                try:
-                    certificate_service.revoke_certificate(
-                        registration_id=registration_id,
-                        reason=form.cleaned_data["reason"],
-                        actor=request.user,
-                    )
-                except certificate_service.CertificateRefused as refusal:
-                    skipped[str(refusal)] += 1
-                else:
-                    count += 1
-            done = ngettext("%(n)d certificate revoked", "%(n)d certificates revoked", count) % {
-                "n": count
-            }
-            report(request, done=done, skipped=skipped)
+            run_on_each(
+                request,
+                queryset.values_list("registration_id", flat=True),
+                lambda pk: certificate_service.revoke_certificate(
+                    registration_id=pk, reason=form.cleaned_data["reason"], actor=request.user
+                ),
+                refusals=(certificate_service.CertificateRefused,),
+                done=lambda n: (
+                    ngettext("%(n)d certificate revoked", "%(n)d certificates revoked", n)
+                    % {"n": n}
+                ),
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -135,20 +129,17 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
         permissions=["change"],
     )
     def reissue_selected(self, request, queryset):
-        count, skipped = 0, Counter()
-        for registration_id in queryset.values_list("registration_id", flat=True):
-            try:
-                certificate_service.reissue_certificate(
-                    registration_id=registration_id, actor=request.user
-                )
-            except certificate_service.CertificateRefused as refusal:
-                skipped[str(refusal)] += 1
-            else:
-                count += 1
-        done = ngettext("%(n)d certificate reissued", "%(n)d certificates reissued", count) % {
-            "n": count
-        }
-        report(request, done=done, skipped=skipped)
+        run_on_each(
+            request,
+            queryset.values_list("registration_id", flat=True),
+            lambda pk: certificate_service.reissue_certificate(
+                registration_id=pk, actor=request.user
+            ),
+            refusals=(certificate_service.CertificateRefused,),
+            done=lambda n: (
+                ngettext("%(n)d certificate reissued", "%(n)d certificates reissued", n) % {"n": n}
+            ),
+        )
 
     # --- Session-wide issuance with progress --------------------------------------
     def get_urls(self):

@@ -28,10 +28,6 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value not in ("", None) else None
-
-
 class ImpactReportForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Period"),

@@ -22,9 +22,11 @@ from events.selectors import scope
 from events.selectors.text_search import containing_ignoring_accents
 from events.services import checkin
 from events.services import roster as roster_service
+from events.services.certificates import CertificateRefused, issue_certificate
 from events.services.registration import cancel_registration
 from events.services.waitlist import PromotionRefused, promote_registration
 
+from .actions import report, run_on_each
 from .scoping import OrganizerScopedAdmin, SessionFilter
 
 SEARCHED = ["full_name", "email", "organization"]
@@ -47,19 +49,6 @@ class OrganizerMessageForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
     )
-
-
-def report(request, *, done: str, skipped: Counter) -> None:
-    """Tell the organizer what an action did and what it refused, e.g.
-    "3 checked in, 1 skipped: cancelled"."""
-    parts = [done]
-    for reason, count in sorted(skipped.items(), key=lambda item: (-item[1], item[0])):
-        parts.append(
-            ngettext("%(count)d skipped: %(reason)s", "%(count)d skipped: %(reason)s", count)
-            % {"count": count, "reason": reason}
-        )
-    level = messages.WARNING if skipped else messages.SUCCESS
-    messages.add_message(request, level, ", ".join(parts))
 
 
 class AccessibilityNeedsFilter(admin.SimpleListFilter):
@@ -217,15 +206,13 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     # --- actions ------------------------------------------------------------
     def _run(self, request, queryset, service: Callable, done: Callable[[int], str]) -> None:
         """Apply one service per selected registration; count what it refused and why."""
-        count, skipped = 0, Counter()
-        for pk in queryset.values_list("pk", flat=True):
-            try:
-                service(registration_id=pk, actor=request.user)
-            except REFUSALS as refusal:
-                skipped[str(refusal)] += 1
-            else:
-                count += 1
-        report(request, done=done(count), skipped=skipped)
+        run_on_each(
+            request,
+            queryset.values_list("pk", flat=True),
+            lambda pk: service(registration_id=pk, actor=request.user),
+            refusals=REFUSALS,
+            done=done,
+        )
 
     @admin.action(description=gettext_lazy("Check in"), permissions=["change"])
     def check_in_selected(self, request, queryset):
@@ -326,24 +313,14 @@ class RegistrationAdmin(OrganizerScopedAdmin):
 
     @admin.action(description=gettext_lazy("Issue certificates"), permissions=["change"])
     def issue_certificates(self, request, queryset):
-        try:
-            from events.services.certificates import CertificateRefused, issue_certificate
-        except ImportError:
-            messages.error(request, _("Certificates are not available yet."))
-            return
-        count, skipped = 0, Counter()
-        for pk in queryset.order_by().values_list("pk", flat=True):
-            try:
-                issue_certificate(registration_id=pk, actor=request.user)
-            except CertificateRefused as refusal:
-                skipped[str(refusal)] += 1
-            else:
-                count += 1
-        report(
+        run_on_each(
             request,
-            done=ngettext("%(n)d certificate issued", "%(n)d certificates issued", count)
-            % {"n": count},
-            skipped=skipped,
+            queryset.order_by().values_list("pk", flat=True),
+            lambda pk: issue_certificate(registration_id=pk, actor=request.user),
+            refusals=(CertificateRefused,),
+            done=lambda n: (
+                ngettext("%(n)d certificate issued", "%(n)d certificates issued", n) % {"n": n}
+            ),
         )
 
     @admin.action(description=gettext_lazy("Export as CSV"), permissions=["view"])

@@ -1,47 +1,14 @@
-"""Organizers may read their sessions' certificates (and revoke or reissue them) and outbox.
+"""This migration granted the organizers the certificate and outbox permissions.
 
-Both admins are scoped to the organizer's own sessions, like the roster.
+The grant now lives in one place, events/permissions.py, applied after every migrate
+(post_migrate): this step does nothing, and stays so that the migration history is
+unchanged for databases that ran it.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-
-GROUP = "Organizers"
-PERMISSIONS = [
-    ("events", "view_certificate"),
-    ("events", "change_certificate"),
-    ("events", "view_notification"),
-    ("events", "change_notification"),
-]
-
-
-def grant(apps, schema_editor):
-    app_config = apps.get_app_config("events")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    for app_label, codename in PERMISSIONS:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-
-
-def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=GROUP).first()
-    if group is not None:
-        group.permissions.remove(
-            *Permission.objects.filter(
-                content_type__app_label="events",
-                codename__in=[codename for _, codename in PERMISSIONS],
-            )
-        )
 
 
 class Migration(migrations.Migration):
     dependencies = [("events", "0004_outbox_next_attempt")]
-    operations = [migrations.RunPython(grant, revoke)]
+
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

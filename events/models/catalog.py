@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from events.models.tokens import PUBLIC_ID_MAX_LENGTH, new_public_id
@@ -259,7 +260,9 @@ class TrainingSession(models.Model):
 
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at, self.tzinfo)
-        return f"{self.training.title} – {self.city}, {local:%b %-d, %Y}"
+        return (
+            f"{self.training.title} – {self.city}, {date_format(local, 'SHORT_PLAIN_DATE_FORMAT')}"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("events:session_detail", args=[self.public_id])
@@ -316,7 +319,9 @@ class TrainingSession(models.Model):
             return _("This session has already started or taken place.")
         if self.registration_opens_at and now < self.registration_opens_at:
             opens = timezone.localtime(self.registration_opens_at, self.tzinfo)
-            return _("Registration opens on %(date)s.") % {"date": f"{opens:%B %-d, %Y %-I:%M %p}"}
+            return _("Registration opens on %(date)s.") % {
+                "date": date_format(opens, "STAMP_FORMAT")
+            }
         if self.registration_closes_at and now >= self.registration_closes_at:
             return _("Registration for this session has closed.")
         return ""

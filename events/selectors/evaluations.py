@@ -4,7 +4,6 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,10 +117,6 @@ def saved_response(registration: Registration, phase: str) -> Response | None:
 
 def completed_phases(registration: Registration) -> set[str]:
     return set(registration.evaluation_completions.values_list("phase", flat=True))
-
-
-def responses_of_session(session_id: int) -> QuerySet[Response]:
-    return Response.objects.filter(session_id=session_id)
 
 
 def gate_requirement(registration: Registration) -> str:

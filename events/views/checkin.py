@@ -24,6 +24,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -150,7 +151,7 @@ def _find(request: HttpRequest, session: TrainingSession) -> Registration | None
 
 
 def _local_time(session: TrainingSession, moment) -> str:
-    return f"{timezone.localtime(moment, session.tzinfo):%-I:%M %p}"
+    return date_format(timezone.localtime(moment, session.tzinfo), "CLOCK_FORMAT")
 
 
 @never_cache

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from events.models import Registration, Sector, Training, TrainingSession
 from events.models.tokens import new_manage_credentials
+from events.permissions import ORGANIZERS_GROUP
 
 from ..demo_evaluation import answer_demo_session, demo_questionnaire
 
@@ -230,7 +231,7 @@ class Command(BaseCommand):
         if not superuser:
             from django.contrib.auth.models import Group
 
-            group = Group.objects.filter(name="Organizers").first()
+            group = Group.objects.filter(name=ORGANIZERS_GROUP).first()
             if group is not None:
                 user.groups.add(group)
         return user
