@@ -17,8 +17,8 @@ from events.documents.pdf.signin import render_signin_sheet
 from events.models import Registration, Sector, Training, TrainingSession
 from events.selectors import roster as roster_selectors
 from events.selectors import scope
+from events.services import catalog as catalog_service
 from events.services import sessions as session_service
-from events.services.public_pages import public_pages_changed
 
 from .evaluation_results import EvaluationResultsViews
 from .impact import ImpactReportViews
@@ -26,24 +26,17 @@ from .scoping import OrganizerScopedAdmin
 
 
 class ShownOnEveryPublicPageAdmin(admin.ModelAdmin):
-    """Trainings and sectors show on every public page (and sectors in every form):
-    an edit here makes all stored pages stale."""
+    """Trainings and sectors show on every public page (and sectors in every form): they
+    are saved and deleted through services/catalog.py, which marks the pages stale."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        public_pages_changed(catalog=True)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        public_pages_changed(catalog=True)
+        catalog_service.save_catalog_entry(entry=obj)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        public_pages_changed(catalog=True)
+        catalog_service.delete_catalog_entries(entries=type(obj).objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        public_pages_changed(catalog=True)
+        catalog_service.delete_catalog_entries(entries=queryset)
 
 
 @admin.register(Sector)
@@ -152,13 +145,10 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
             session_service.create_session(session=obj, actor=request.user)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        public_pages_changed(obj)
+        session_service.delete_sessions(sessions=TrainingSession.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        sessions = list(queryset)
-        super().delete_queryset(request, queryset)
-        public_pages_changed(*sessions)
+        session_service.delete_sessions(sessions=queryset)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -194,7 +194,7 @@ def add_walk_in(
     now = timezone.now()
     with transaction.atomic():
         # Seats left change only when the walk-in takes a seat (below).
-        session = lock_session(session_id, changes_public_pages=False)
+        session = lock_session(session_id)
         if session.status == TrainingSession.Status.CANCELLED:
             raise WalkInRefused(_("the session is cancelled"))
         rows = Registration.objects.filter(session=session)

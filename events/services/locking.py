@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 
 from events.models import TrainingSession
-from events.services.public_pages import public_pages_changed
 
 # PostgreSQL's code for "lock not available", raised when lock_timeout runs out.
 LOCK_NOT_AVAILABLE = "55P03"
@@ -21,9 +20,7 @@ class SessionBusy(Exception):
     """
 
 
-def lock_session(
-    session_id: int | None = None, *, public_id: str = "", changes_public_pages: bool = True
-) -> TrainingSession:
+def lock_session(session_id: int | None = None, *, public_id: str = "") -> TrainingSession:
     """Lock the session row (by id, or else by public id) until the transaction ends.
 
     Refuses to run outside a transaction, where the lock would be released at once
@@ -33,11 +30,6 @@ def lock_session(
     On PostgreSQL the wait for the lock is bounded (SESSION_LOCK_TIMEOUT, for this
     transaction only): past it SessionBusy is raised, so a stuck transaction holding
     the lock turns into a "try again" page instead of requests piling up behind it.
-
-    Whoever locks a session may change its seats or its details, so the stored
-    public pages are stale once the transaction commits (services/public_pages.py); a
-    caller that tells for itself whether they changed passes changes_public_pages=False
-    and calls public_pages_changed() when they did.
     """
     if not transaction.get_connection().in_atomic_block:
         raise LockOutsideTransaction("lock_session() must run inside transaction.atomic().")
@@ -54,6 +46,4 @@ def lock_session(
         if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
             raise SessionBusy(f"Session {session_id or public_id} is locked by others.") from error
         raise
-    if changes_public_pages:
-        public_pages_changed(session)
     return session

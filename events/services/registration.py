@@ -161,7 +161,7 @@ def register_for_session(
     try:
         with transaction.atomic():
             # Whether public pages change is decided below: often they do not.
-            session = lock_session(session_id, public_id=public_id, changes_public_pages=False)
+            session = lock_session(session_id, public_id=public_id)
             reason = session.registration_closed_reason()
             if reason:
                 raise RegistrationClosed(reason)
@@ -243,6 +243,7 @@ def cancel_registration(
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
         record_audit(action="cancelled", actor=actor, registration=registration, session=session)
+        public_pages_changed(session)  # seats left, or the waiting list's length
         if notify:
             queue_notification(registration=registration, kind=Notification.Kind.CANCELLED)
         if was_confirmed:

@@ -5,6 +5,7 @@ it is off; raising the capacity promotes people from the waiting list.
 """
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from events.models import Notification, Registration, TrainingSession
 
@@ -25,6 +26,16 @@ def create_session(*, session: TrainingSession, actor=None) -> TrainingSession:
         record_audit(action="session_created", actor=actor, session=session)
         public_pages_changed()
     return session
+
+
+def delete_sessions(*, sessions: QuerySet) -> list[TrainingSession]:
+    """Delete sessions (drafts and mistakes: registrants of a real one are told by
+    cancelling it instead); their public pages go at commit. Returns what was deleted."""
+    with transaction.atomic():
+        deleted = list(sessions)
+        sessions.delete()
+        public_pages_changed(*deleted)
+    return deleted
 
 
 def _notify_active_registrants(session: TrainingSession, *, kind: str, variant: str) -> int:
@@ -51,6 +62,7 @@ def update_session(*, session: TrainingSession, actor=None) -> TrainingSession:
     """
     with transaction.atomic():
         stored = lock_session(session.pk)
+        public_pages_changed(session)  # its details, seats or status show on them
         moved = [f for f in SCHEDULE_FIELDS if getattr(stored, f) != getattr(session, f)]
         cancelled = (
             session.status == TrainingSession.Status.CANCELLED

@@ -10,6 +10,7 @@ from events.selectors.waitlist import waitlist_queryset
 from .audit import record_audit
 from .locking import lock_session
 from .notifications import queue_notification
+from .public_pages import public_pages_changed
 
 
 class PromotionRefused(Exception):
@@ -44,6 +45,8 @@ def fill_free_seats(*, session: TrainingSession, actor=None) -> list[Registratio
     if free <= 0:
         return []
     waiting = list(waitlist_queryset(session.pk).select_for_update()[:free])
+    if waiting:
+        public_pages_changed(session)
     return [_promote(registration, actor=actor) for registration in waiting]
 
 
@@ -66,4 +69,5 @@ def promote_registration(*, registration_id: int, actor=None) -> Registration:
             raise PromotionRefused(_("This person is not on the waiting list."))
         if _confirmed_count(session) >= session.capacity:
             raise PromotionRefused(_("The session is full."))
+        public_pages_changed(session)
         return _promote(registration, actor=actor)

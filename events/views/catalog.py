@@ -3,7 +3,6 @@
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,13 +14,16 @@ from events.forms import CatalogueFilterForm
 from events.models import TrainingSession
 from events.selectors import catalog as selectors
 
-from .page_cache import catalog_version, lists_version, next_change, stored_page
+from .page_cache import (
+    FRAGMENT_SECONDS,
+    catalog_version,
+    fragment,
+    fresh_until,
+    next_change,
+    stored_page,
+)
 
 CATALOGUE_PAGE_SIZE = 12
-# Rendered fragments (crispy forms, session cards) are cached under keys built from
-# the catalog version (views/page_cache.py) and everything they show that can change
-# (counts, status, updated_at). This bound is for edits made around the services.
-FRAGMENT_SECONDS = 120
 
 
 @require_safe
@@ -39,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "catalog_version": catalog_version(request),
         },
     )
-    response.fresh_until = listing_changes(sessions, first_end=selectors.first_end_after(now))
+    fresh_until(response, listing_changes(sessions, first_end=selectors.first_end_after(now)))
     return response
 
 
@@ -77,7 +79,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "catalog_version": catalog_version(request),
         },
     )
-    response.fresh_until = listing_changes(page.object_list, first_end=first_end)
+    fresh_until(response, listing_changes(page.object_list, first_end=first_end))
     return response
 
 
@@ -92,10 +94,11 @@ def catalogue_filters(
     the feed, which keeps cancelled sessions, also accepts their cities (with_cancelled).
     """
     # Cities come and go with sessions, so they follow the lists' version.
-    cities = caches["fragments"].get_or_set(
-        f"catalogue-cities:{with_cancelled}:{lists_version(request)}",
+    cities = fragment(
+        request,
+        f"catalogue-cities:{with_cancelled}",
         lambda: selectors.catalogue_cities(with_cancelled=with_cancelled),
-        FRAGMENT_SECONDS,
+        lists=True,
     )
     if not request.GET:
         # Built only if the page renders it: a blank form usually comes from the cache.

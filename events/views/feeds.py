@@ -24,7 +24,7 @@ from events.selectors import catalog as selectors
 from trafficking_training.middleware import sets_no_cookie
 
 from .catalog import catalogue_filters, listing_changes
-from .page_cache import stored_page
+from .page_cache import fresh_until, stored_page
 
 # A feed is public data fetched by calendar apps without a person waiting: bounded, so
 # that a feed of every session stays one cheap query and a file of a few hundred KB.
@@ -112,5 +112,5 @@ def embed_sessions(request: HttpRequest) -> HttpResponse:
         else list(selectors.upcoming_sessions(now=now, **filters)[:EMBED_LIMIT])
     )
     response = render(request, "events/embed_sessions.html", {"sessions": sessions})
-    response.fresh_until = listing_changes(sessions, first_end=selectors.first_end_after(now))
+    fresh_until(response, listing_changes(sessions, first_end=selectors.first_end_after(now)))
     return response

@@ -6,13 +6,22 @@ several times a bare Django view; serving the stored HTML costs about as much as
 one. A view opts in with one decorator, @stored_page(name), and meets the cache
 nowhere else.
 
+The interface, all of it here:
+- @stored_page(name): store the view's answer;
+- fresh_until(response, moment): say until when that answer is true by the clock;
+- fragment(request, key, build, ...): a piece of a page, cached under the versions of
+  what it shows;
+- and services say what changed with public_pages_changed() (services/public_pages.py;
+  tests/test_public_page_changes.py lists every service and fails on one that changes
+  a public page without saying so).
+
 Freshness, in three layers:
 - Every key carries versions (events/services/public_pages.py) that the services
   change after any commit that alters what a page shows. A session page carries its
   own session's version, so a registration elsewhere leaves it stored.
 - An entry expires at the next moment the page changes by the clock alone (a
   registration window opens or closes, a session starts or ends): the view says
-  when, in response.fresh_until (see next_change()).
+  when, with fresh_until() (see next_change()).
 - And after MAX_SECONDS whatever happens, for edits made around the services
   (an import straight into the database).
 
@@ -25,7 +34,7 @@ stored as a placeholder and filled in per request.
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -46,7 +55,14 @@ from events.services.public_pages import (
 )
 
 MAX_SECONDS = 120
+# Cached fragments (session cards, blank forms) live this long at most; their keys
+# carry the versions of what they show, so they are never stale before that.
+FRAGMENT_SECONDS = 120
 UNSHARED = "unshared-"
+# This module's own marks on the request and the response: nothing else reads them.
+_STORING = "_page_cache_storing"
+_VERSIONS = "_page_cache_versions"
+_FRESH_UNTIL = "_page_cache_fresh_until"
 # Random per process: page content can never contain it by accident.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _MESSAGES_COOKIE = "messages"
@@ -60,9 +76,9 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
     for_members: signed-in visitors get a stored copy too, one for members and one for
     staff, for pages that show them nothing of their own but the navigation's links.
 
-    The view renders as it would without the cache and sets response.fresh_until,
-    the moment its answer stops being true by the clock. Only a 200 with no cookies
-    and at least a second of freshness is stored.
+    The view renders as it would without the cache and says with fresh_until() the
+    moment its answer stops being true by the clock. Only a 200 with no cookies and at
+    least a second of freshness is stored.
     """
 
     def decorator(view):
@@ -92,9 +108,9 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
                 patch_vary_headers(response, ("Cookie",))
                 return _with_csrf_token(request, response)
 
-            request.storing_public_page = True  # read by csrf_placeholder() below
+            setattr(request, _STORING, True)  # read by csrf_placeholder() below
             response = view(request, *args, **kwargs)
-            until = getattr(response, "fresh_until", None)
+            until = getattr(response, _FRESH_UNTIL, None)
             seconds = min(MAX_SECONDS, (until - timezone.now()).total_seconds()) if until else 0
             if (
                 response.status_code == 200
@@ -113,9 +129,10 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
 def _versions(request: HttpRequest, own: str) -> list[str]:
     """The catalog version and one more (the lists' or a session's), read in one round
     trip and at most once per request."""
-    held = getattr(request, "page_versions", None)
+    held = getattr(request, _VERSIONS, None)
     if held is None:
-        held = request.page_versions = {}
+        held = {}
+        setattr(request, _VERSIONS, held)
     if own not in held:
         held[own] = current_versions([CATALOG_KEY, own]) or _unshared_versions()
     return held[own]
@@ -133,7 +150,7 @@ def catalog_version(request: HttpRequest) -> str:
     Cached fragments (session cards, the blank registration form) carry it in their
     keys, beside what they show that can change (counts, status, updated_at).
     """
-    held = getattr(request, "page_versions", None)
+    held = getattr(request, _VERSIONS, None)
     if held:
         return next(iter(held.values()))[0]
     return _versions(request, LISTS_KEY)[0]
@@ -148,6 +165,29 @@ def session_versions(request: HttpRequest, public_id: str) -> str:
 def lists_version(request: HttpRequest) -> str:
     """The catalog and lists versions together: for what any session's edit can change."""
     return ":".join(_versions(request, LISTS_KEY))
+
+
+def fresh_until(response: HttpResponse, moment: datetime) -> HttpResponse:
+    """Say that the answer stays true until `moment` by the clock (next_change()).
+
+    A view under @stored_page that never says so is rendered for every visitor."""
+    setattr(response, _FRESH_UNTIL, moment)
+    return response
+
+
+def fragment(
+    request: HttpRequest, key: str, build: Callable, *, session: str = "", lists: bool = False
+):
+    """A computed piece of a public page (a session, the sectors, the cities), kept per
+    process under the versions of what it shows: the catalog's, and one session's
+    (session=public id) or the lists' (lists=True). build() makes it on a miss."""
+    if session:
+        versions = session_versions(request, session)
+    elif lists:
+        versions = lists_version(request)
+    else:
+        versions = catalog_version(request)
+    return caches["fragments"].get_or_set(f"{key}:{versions}", build, FRAGMENT_SECONDS)
 
 
 def next_change(
@@ -200,7 +240,7 @@ def csrf_placeholder(request: HttpRequest) -> dict:
 
     Listed after Django's own csrf processor, so it wins only while a page is stored.
     """
-    if getattr(request, "storing_public_page", False):
+    if getattr(request, _STORING, False):
         return {"csrf_token": CSRF_PLACEHOLDER}
     return {}
 

@@ -4,7 +4,6 @@ import hashlib
 import json
 
 from django.contrib import messages
-from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,8 +23,16 @@ from events.services import checkin
 from events.services import registration as registration_service
 
 from . import evaluations as evaluation_views
-from .catalog import FRAGMENT_SECONDS, session_key
-from .page_cache import catalog_version, next_change, private_page, session_versions, stored_page
+from .catalog import session_key
+from .page_cache import (
+    FRAGMENT_SECONDS,
+    catalog_version,
+    fragment,
+    fresh_until,
+    next_change,
+    private_page,
+    stored_page,
+)
 
 
 def _get_session(request: HttpRequest, public_id: str) -> TrainingSession:
@@ -37,13 +44,14 @@ def _get_session(request: HttpRequest, public_id: str) -> TrainingSession:
     if not plausible_public_id(public_id):
         raise Http404(_("No such session."))
     drafts = request.user.is_staff
-    key = f"session-page:{session_versions(request, public_id)}:{public_id}:{drafts}"
-    session = caches["fragments"].get(key)
+    session = fragment(
+        request,
+        f"session-page:{public_id}:{drafts}",
+        lambda: selectors.session_for_page(public_id, include_drafts=drafts),
+        session=public_id,
+    )
     if session is None:
-        session = selectors.session_for_page(public_id, include_drafts=drafts)
-        if session is None:
-            raise Http404(_("No such session."))
-        caches["fragments"].set(key, session, FRAGMENT_SECONDS)
+        raise Http404(_("No such session."))
     return session
 
 
@@ -82,9 +90,7 @@ def _attendee_from(
 
 def _active_sectors(request: HttpRequest) -> list[Sector]:
     """The sectors a registrant can choose; they change only with the catalog version."""
-    return caches["fragments"].get_or_set(
-        f"active-sectors:{catalog_version(request)}", selectors.active_sectors, FRAGMENT_SECONDS
-    )
+    return fragment(request, "active-sectors", selectors.active_sectors)
 
 
 def _register(request: HttpRequest, public_id: str, form: RegistrationForm) -> tuple[str, int]:
@@ -169,8 +175,7 @@ def _session_page(
         },
         status=status,
     )
-    response.fresh_until = next_change([session, *next_sessions], now=now)
-    return response
+    return fresh_until(response, next_change([session, *next_sessions], now=now))
 
 
 @require_safe
