@@ -1,4 +1,4 @@
-# Two commands: `make run` (the whole platform on SQLite + a file broker) and `make test`.
+# Two commands: `make run` (the whole platform on SQLite: database and Celery broker) and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -25,10 +25,10 @@ $(VENV)/.dev: $(VENV)/.base requirements/dev.txt
 install: $(VENV)/.base
 install-dev: $(VENV)/.dev
 
-# Folders the embedded default writes to (SQLite, file broker, mail copies, media):
+# Folders the embedded default writes to (SQLite database and broker, mail copies, media):
 # created here, not when settings are imported.
 var:
-	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/media staticfiles
+	mkdir -p var/mail var/media staticfiles
 
 # The translations: locale/<lang>/LC_MESSAGES/django.po compiled to .mo by Babel's
 # pybabel (pure Python; Django's compilemessages would need GNU gettext's msgfmt). The .mo

@@ -1,7 +1,7 @@
 """Settings for trafficking_training, read from the environment.
 
-With nothing set, the embedded default runs: SQLite at var/db.sqlite3, Celery's
-filesystem broker under var/broker/, and email to the console and var/mail/.
+With nothing set, the embedded default runs: SQLite at var/db.sqlite3, Celery's broker
+on SQLite at var/celery-broker.sqlite3, and email to var/mail/ with a line on the console.
 Every variable is listed in README.md and .env.example.
 """
 
@@ -241,7 +241,6 @@ CACHES["pages"] = {
     "OPTIONS": {"MAX_ENTRIES": 500},
 }
 
-BROKER_DIR = VAR_DIR / "broker"
 # A hung Redis accepts connections and never answers: without these a publish after
 # commit would hold its request (and a web thread) for seconds or for ever. The
 # worker's own BRPOP is watched by kombu's health check instead. A publish with
@@ -256,18 +255,24 @@ REDIS_BROKER_TIMEOUTS = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default=REDIS_URL or "filesystem://")
-if not CELERY_BROKER_URL.startswith(("filesystem://", "redis://", "rediss://", "amqp://")):
-    _fail("CELERY_BROKER_URL must start with redis://, amqp:// or filesystem://.")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # The folders exist before web, worker and beat start: `make run` creates them.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
+# The embedded default's broker: kombu's SQLAlchemy transport on a SQLite file. A worker
+# takes a message inside a transaction (BEGIN IMMEDIATE), so it never reads one that is
+# half-written, as the filesystem transport could (JSONDecodeError, and the worker died).
+# bench/bench_broker.py measured it against the filesystem transport (bench/RESULTS.md).
+# It polls each queue once a second (kombu's default; the transport hands every option to
+# SQLAlchemy's create_engine, so polling_interval cannot be set here).
+CELERY_BROKER_URL = _read(
+    "CELERY_BROKER_URL",
+    env.str,
+    default=REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}",
+)
+if not CELERY_BROKER_URL.startswith(("sqla+sqlite:///", "redis://", "rediss://", "amqp://")):
+    _fail("CELERY_BROKER_URL must start with redis://, amqp:// or sqla+sqlite:///.")
+if CELERY_BROKER_URL.startswith("sqla+"):
+    # Web, worker and beat write to the one file; a writer waits up to 30 s for another's
+    # transaction (SQLite's own default, 5 s, is short on a loaded 2-core machine) before
+    # kombu sees "database is locked" as a lost connection and reconnects.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
 else:
     # A message unacknowledged this long is redelivered. It must outlast the
     # longest task (CELERY_TASK_TIME_LIMIT) and the longest retry wait
