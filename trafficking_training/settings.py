@@ -18,12 +18,18 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from trafficking_training.logs import formatter_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
+
+# The embedded default's state (database, broker, cache, mail copies, media): var/ beside
+# the code. `make soak` and the tests of `make run`'s processes point it at a folder of
+# their own, so that they never touch a developer's.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
 
 
 def _fail(message: str) -> None:
@@ -627,7 +633,10 @@ BADGE_STATUS_LIST_SECONDS = _read("BADGE_STATUS_LIST_SECONDS", env.int, default=
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # One time format and zone (UTC, ISO 8601) for web, worker and beat: gunicorn's
+    # lines use it too (trafficking_training/gunicorn_conf.py), and Celery logs through
+    # this dict (trafficking_training/celery.py).
+    "formatters": {"plain": formatter_config()},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, default="INFO")},
     "loggers": {
