@@ -21,4 +21,5 @@ RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=htt
     && chmod 700 var/keys
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "trafficking_training.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gthread workers and the log format: trafficking_training/gunicorn_conf.py, as for `make run`.
+CMD ["gunicorn", "-c", "python:trafficking_training.gunicorn_conf", "trafficking_training.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -241,7 +241,11 @@ def start_stack(stack: Stack, venv: Path, maildir: Path) -> None:
 
 
 def gunicorn_args(port: int) -> list[str]:
-    return ["trafficking_training.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    # The image's configuration (gthread workers, the shared log format), as the Dockerfile.
+    return [
+        *("-c", "python:trafficking_training.gunicorn_conf", "trafficking_training.wsgi"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", "2"),
+    ]
 
 
 def answers(port: int) -> bool:
