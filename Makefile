@@ -8,8 +8,15 @@ export PORT
 # serves on; an explicit SITE_URL always wins.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
+# The embedded default's state; settings.py reads the same variable.
+VAR_DIR ?= $(CURDIR)/var
+export VAR_DIR
+DB_FILE := $(VAR_DIR)/db.sqlite3
+# Stamps, so that a second `make run` with nothing changed skips the slow steps.
+DEMO_STAMP := $(VAR_DIR)/demo-loaded
+STATIC_STAMP := staticfiles/.collected
 
-.PHONY: install install-dev var static messages makemessages run serve migrate demo test lint format bench lock clean
+.PHONY: install install-dev var static messages makemessages run serve migrate demo test lint format bench soak lock clean FORCE
 
 $(VENV)/.base: requirements/base.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -28,7 +35,7 @@ install-dev: $(VENV)/.dev
 # Folders the embedded default writes to (SQLite database and broker, mail copies, media):
 # created here, not when settings are imported.
 var:
-	mkdir -p var/mail var/media staticfiles
+	mkdir -p $(VAR_DIR)/mail $(VAR_DIR)/media staticfiles
 
 # The translations: locale/<lang>/LC_MESSAGES/django.po compiled to .mo by Babel's
 # pybabel (pure Python; Django's compilemessages would need GNU gettext's msgfmt). The .mo
@@ -45,20 +52,36 @@ makemessages: install
 migrate: install var
 	$(PY) manage.py migrate --noinput
 
+# Load (or refresh) the demo data; idempotent.
 demo: migrate
 	$(PY) manage.py load_demo_data
+	@touch $(DEMO_STAMP)
 
-# The static files with their gzip and brotli copies, which `make run` serves.
-static: install var
+# `make run` loads the demo into a new database only: the stamp is out of date when the
+# database file is missing (a first run, or after `make clean`), checked before migrate
+# creates it. An existing database keeps what it holds.
+$(DEMO_STAMP): $(if $(wildcard $(DB_FILE)),,FORCE) | migrate
+	$(PY) manage.py load_demo_data
+	@touch $@
+
+# The static files with their gzip and brotli copies, which `make run` serves. Collected
+# again only when a file (or folder) under static/ or the installed packages changed:
+# compressing every file takes most of a minute.
+static: $(STATIC_STAMP)
+$(STATIC_STAMP): $(shell find static/) $(VENV)/.base | var
 	$(PY) manage.py collectstatic --noinput --clear -v 0
+	@touch $@
 
-# Web (gunicorn), Celery worker and beat together; Ctrl-C stops all three. The shell
-# outlives the Ctrl-C (trap), so honcho's exit status 130 after a clean stop is not
-# reported as make's "Error 130".
+FORCE:
+
+# Web (gunicorn), Celery worker and beat together; Ctrl-C stops all three, and a crashed
+# one is started again (bin/respawn). The shell outlives the Ctrl-C (trap), so honcho's
+# exit status 130 after a clean stop is not reported as make's "Error 130". honcho's own
+# time stamps are in UTC, as every log line is (trafficking_training/logs.py).
 run: export STATIC_FINDERS = False
-run: demo static messages
+run: migrate $(DEMO_STAMP) static messages
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops web, worker and beat)"
-	@trap 'true' INT; $(VENV)/bin/honcho start -f Procfile -p $(PORT) || [ $$? -eq 130 ]
+	@trap 'true' INT; TZ=UTC $(VENV)/bin/honcho start -f Procfile -p $(PORT) || [ $$? -eq 130 ]
 
 test: install-dev var messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
