@@ -1,4 +1,5 @@
-"""`make run`: links follow its port, and it serves the collected static files compressed."""
+"""`make run`: links follow its port, it serves the collected static files compressed, and
+a second run with nothing changed skips the slow steps."""
 
 import os
 import subprocess
@@ -53,8 +54,9 @@ def test_make_run_serves_the_collected_files_not_the_source_folders():
     )
     env = {k: v for k, v in os.environ.items() if k != "STATIC_FINDERS"}
     env["DJANGO_SETTINGS_MODULE"] = "trafficking_training.settings"
+    # -B: every step, as on a first run (later runs skip collectstatic, tested below).
     result = subprocess.run(
-        ["make", "-n", "--eval", show, "--eval", "run: show-static-finders", "run"],
+        ["make", "-n", "-B", "--eval", show, "--eval", "run: show-static-finders", "run"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -63,6 +65,58 @@ def test_make_run_serves_the_collected_files_not_the_source_folders():
     )
     assert "finders False" in result.stdout.splitlines()
     assert "manage.py collectstatic" in result.stdout
+
+
+def _dry_run_of_make_run(var_dir: Path, static_stamp: Path) -> str:
+    """What `make run` would do (make -n) with its state in var_dir; the installed
+    packages count as up to date (-o), so that only var_dir and static/ decide."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VAR_DIR", "DATABASE_URL"}}
+    result = subprocess.run(
+        ["make", "-n", "-o", ".venv/.base", "run"]
+        + [f"VAR_DIR={var_dir}", f"STATIC_STAMP={static_stamp}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def second_run(tmp_path) -> tuple[Path, Path]:
+    """The state after a first `make run`: a database, the demo loaded, files collected."""
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    (var_dir / "db.sqlite3").touch()
+    (var_dir / "demo-loaded").touch()
+    stamp = tmp_path / "collected"
+    stamp.touch()
+    return var_dir, stamp
+
+
+def test_a_second_make_run_with_nothing_changed_skips_collectstatic_and_the_demo(second_run):
+    commands = _dry_run_of_make_run(*second_run)
+    assert "manage.py migrate" in commands  # new migrations still apply
+    assert "collectstatic" not in commands
+    assert "load_demo_data" not in commands
+    assert "honcho start" in commands
+
+
+def test_a_new_database_gets_the_demo(second_run):
+    var_dir, stamp = second_run
+    (var_dir / "db.sqlite3").unlink()
+    commands = _dry_run_of_make_run(var_dir, stamp)
+    assert "load_demo_data" in commands
+    assert "collectstatic" not in commands
+
+
+def test_a_changed_static_file_is_collected_again(second_run):
+    var_dir, stamp = second_run
+    os.utime(stamp, (0, 0))  # older than every file under static/
+    commands = _dry_run_of_make_run(var_dir, stamp)
+    assert "collectstatic" in commands
+    assert "load_demo_data" not in commands
 
 
 @pytest.mark.django_db
