@@ -98,6 +98,12 @@ bench: install-dev
 	@command -v wrk >/dev/null || { echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1; }
 	$(PY) bench/run.py
 
+# The embedded default (make run's processes) under a stream of registrations for
+# SOAK_MINUTES (10) minutes, beat scanning every 3 s; its state lives in a temporary
+# folder on a free port, never in var/ (.ci/soak_embedded.py says what it checks).
+soak: install messages
+	$(PY) .ci/soak_embedded.py
+
 # Re-resolve the lock files after editing pyproject.toml (needs uv: pip install uv).
 lock:
 	uv pip compile pyproject.toml -o requirements/base.txt --python-version 3.11
