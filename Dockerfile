@@ -22,4 +22,6 @@ RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build SITE_URL=htt
 USER app
 EXPOSE 8000
 # gthread workers and the log format: trafficking_training/gunicorn_conf.py, as for `make run`.
-CMD ["gunicorn", "-c", "python:trafficking_training.gunicorn_conf", "trafficking_training.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Processes and threads per process come from WEB_CONCURRENCY and WEB_THREADS (.env).
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "-c", "python:trafficking_training.gunicorn_conf", "trafficking_training.wsgi", "--bind", "0.0.0.0:8000"]
