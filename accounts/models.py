@@ -6,18 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Letters whose lower case is longer than they are, with their one-letter lower case:
-# "İ".lower() is "i" plus a combining dot, so an address of 254 characters that the
-# forms accept could grow past its 254-character column (a 500 on PostgreSQL).
-_LENGTHENED_BY_LOWER = {ord("İ"): "i"}
-
-
-def normalize_email_address(email: str) -> str:
-    """One spelling per mailbox: trimmed and lower-cased, so lookups are case-insensitive.
-
-    Never longer than the address given.
-    """
-    return (email or "").strip().translate(_LENGTHENED_BY_LOWER).lower()
+from events.models.addresses import normalize_email_address
 
 
 class UserManager(BaseUserManager):

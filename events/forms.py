@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Question, Registration, Sector
 from events.models.bilingual import localized
-from events.services.evaluations import AnswerInput
+from events.models.evaluations import AnswerInput
 
 
 @cache

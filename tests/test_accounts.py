@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import User, normalize_email_address
+from accounts.models import User
+from events.models.addresses import normalize_email_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.db import connection
 from events.models import Certificate, Registration
 from events.services import certificates as certificate_service
 from tests.factories import AttendedRegistrationFactory, RegistrationFactory
-from trafficking_training import backups
+from events.management import backups
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

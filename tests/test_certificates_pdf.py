@@ -74,7 +74,7 @@ def test_qr_code_drawn_on_the_page_encodes_the_absolute_verify_url():
     certificate = issued()
     page = page_of(stored_pdf(certificate))
     expected_url = f"http://testserver/certificates/verify/{certificate.display_code}/"
-    assert services.verify_url(certificate) == expected_url
+    assert certificate.get_verify_url() == expected_url
 
     # Rebuild the module matrix from the vector path on the page and compare it with
     # the QR code of the expected URL.
@@ -150,7 +150,7 @@ def test_open_badge_credential_has_the_required_open_badges_3_fields():
     # OpenBadgeCredential (OB 3.0, VC data model 2.0): required properties.
     assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert credential["@context"][1].startswith("https://purl.imsglobal.org/spec/ob/v3p0/context")
-    assert credential["id"] == services.verify_url(certificate)
+    assert credential["id"] == certificate.get_verify_url()
     assert {"VerifiableCredential", "OpenBadgeCredential"} <= set(credential["type"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", credential["validFrom"])
     # Profile: id and type.

@@ -165,7 +165,7 @@ def test_text_beside_the_certificates_qr_code_keeps_four_modules_clear():
     certificate = services.issue_certificate(registration_id=certificate.pk)
     data = services.render_pdf(certificate)
     width, height = landscape(letter)
-    module = layout.QR_SIZE / len(qr_code(services.verify_url(certificate)).matrix)
+    module = layout.QR_SIZE / len(qr_code(certificate.get_verify_url()).matrix)
     left = width - layout.MARGIN - 20 - layout.QR_SIZE
     bottom = layout.MARGIN + 6
     # The quiet zone, in pdftotext's coordinates (from the top of the page).

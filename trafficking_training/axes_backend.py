@@ -27,7 +27,7 @@ def login_username(request, credentials: dict | None = None) -> str | None:
     """
     from axes.models import AccessAttempt
 
-    from accounts.models import normalize_email_address
+    from events.models.addresses import normalize_email_address
 
     value = (credentials or {}).get("username")
     if value is None and request is not None:

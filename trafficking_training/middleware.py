@@ -8,8 +8,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from events.services.locking import SessionBusy
+from events.services.outages import DATABASE_OUTAGE
+from events.views.cookies import SETS_NO_COOKIE
 from trafficking_training import ratelimits, views
-from trafficking_training.outages import DATABASE_OUTAGE
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -62,15 +63,9 @@ class RequestTooBigMiddleware:
         return self.get_response(request)
 
 
-def sets_no_cookie(view):
-    """Mark a view whose answers never set a cookie, whatever cookies the request carries
-    (CookielessMiddleware keeps that promise). On a class-based view, decorate dispatch."""
-    view.sets_no_cookie = True
-    return view
-
-
 class CookielessMiddleware:
-    """Keep Set-Cookie off the answers of the views marked @sets_no_cookie.
+    """Keep Set-Cookie off the answers of the views marked @sets_no_cookie
+    (events/views/cookies.py).
 
     Django's session and CSRF middleware answer the cookies a request carries, whatever
     the view: the first deletes a malformed session cookie (and a stale one once
@@ -91,7 +86,7 @@ class CookielessMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        request.sets_no_cookie = getattr(view_func, "sets_no_cookie", False)
+        request.sets_no_cookie = getattr(view_func, SETS_NO_COOKIE, False)
         return None
 
 

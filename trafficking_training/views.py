@@ -17,7 +17,7 @@ from django.templatetags.static import static
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from trafficking_training.outages import DATABASE_OUTAGE
+from events.services.outages import DATABASE_OUTAGE
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

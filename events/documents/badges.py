@@ -22,8 +22,8 @@ from joserfc.errors import SecurityWarning
 from events.documents import badge_keys
 from events.documents.pdf.certificate import format_hours
 from events.models import Certificate
+from events.models.addresses import normalize_email_address
 from events.selectors.badges import STATUS_LIST_SIZE
-from events.services.certificates import verify_url
 
 # RFC 9864 deprecates the name "EdDSA" in favour of "Ed25519", and joserfc warns on
 # each use. Open Badges verifiers and JOSE libraries know "EdDSA"; few know the new
@@ -92,7 +92,7 @@ def recipient_salt(certificate: Certificate) -> str:
 
 def hashed_email(email: str, salt: str) -> str:
     """Open Badges identity hash: "sha256$" + hex(sha256(email + salt))."""
-    normalized = (email or "").strip().lower()
+    normalized = normalize_email_address(email)
     return "sha256$" + hashlib.sha256(f"{normalized}{salt}".encode()).hexdigest()
 
 
@@ -108,7 +108,7 @@ def open_badge_credential(certificate: Certificate) -> dict:
     hours = format_hours(certificate.credit_hours)
     return {
         "@context": CONTEXT,
-        "id": verify_url(certificate),
+        "id": certificate.get_verify_url(),
         "type": CREDENTIAL_TYPE,
         "name": certificate.training_title,
         "issuer": {

@@ -1,6 +1,8 @@
 """Certificates of attendance: a snapshot of what they certify, verifiable by code."""
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .registrations import Registration
@@ -51,3 +53,7 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+    def get_verify_url(self) -> str:
+        """The absolute public verification URL printed on the PDF and in its QR code."""
+        return settings.SITE_URL + reverse("events:certificate_verify", args=[self.display_code])

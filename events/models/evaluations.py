@@ -6,6 +6,8 @@ at the questions they answered. The current questionnaire of a training is its
 highest version.
 """
 
+from dataclasses import dataclass, field
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -235,3 +237,17 @@ class GateOverride(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+# What a form hands the evaluation service for one question: the models' own shape of an
+# answer before it is saved, so forms and services both depend on the models only.
+@dataclass(frozen=True)
+class AnswerInput:
+    question_id: int
+    scale_value: int | None = None
+    choice_ids: frozenset[int] = field(default_factory=frozenset)
+    text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.scale_value is None and not self.choice_ids and not self.text.strip()

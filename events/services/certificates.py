@@ -8,10 +8,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -52,12 +50,6 @@ class SessionIssuance:
     total: int
 
 
-def verify_url(certificate: Certificate) -> str:
-    """The absolute public verification URL printed on the PDF and encoded in its QR code."""
-    path = reverse("events:certificate_verify", args=[certificate.display_code])
-    return settings.SITE_URL + path
-
-
 def _online_in(language: str) -> str:
     # Stored in the snapshot, so in the language the certificate is printed in.
     with translation.override(Registration.language_for(language)):
@@ -87,7 +79,7 @@ def render_pdf(certificate: Certificate) -> bytes:
     each time)."""
     with translation.override(Registration.language_for(certificate.registration.language)):
         return render_certificate_pdf(
-            CertificateText.from_certificate(certificate), verify_url=verify_url(certificate)
+            CertificateText.from_certificate(certificate), verify_url=certificate.get_verify_url()
         )
 
 

@@ -7,14 +7,13 @@ startup). Going through the task's own apply_async keeps its routing, its option
 and CELERY_TASK_ALWAYS_EAGER, as a direct call would.
 """
 
+from celery import current_app
 from django.db import transaction
-
-from trafficking_training.celery import app
 
 
 def enqueue(task_name: str, *args, **options) -> None:
     """Publish the task registered as task_name with these arguments, now."""
-    app.signature(task_name, args=args).apply_async(**options)
+    current_app.signature(task_name, args=args).apply_async(**options)
 
 
 def enqueue_on_commit(task_name: str, *args, **options) -> None:

@@ -6,7 +6,6 @@ re-checks everything the form checked that a tampered or stale post could get pa
 registration, so two submits of the same page cannot both write.
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,7 +24,7 @@ from events.models import (
     Response,
 )
 from events.models.catalog import CertificateGate
-from events.models.evaluations import Phase
+from events.models.evaluations import AnswerInput, Phase
 from events.selectors import evaluations as selectors
 
 from .audit import record_audit
@@ -34,18 +33,6 @@ from .enqueue import enqueue_on_commit
 
 class EvaluationRefused(Exception):
     """The answers cannot be saved; str() says why, for the page."""
-
-
-@dataclass(frozen=True)
-class AnswerInput:
-    question_id: int
-    scale_value: int | None = None
-    choice_ids: frozenset[int] = field(default_factory=frozenset)
-    text: str = ""
-
-    @property
-    def is_empty(self) -> bool:
-        return self.scale_value is None and not self.choice_ids and not self.text.strip()
 
 
 def revision_of(response: Response | None) -> str:

@@ -20,7 +20,6 @@ from django.utils import timezone
 from events.models import Notification, Registration, TrainingSession
 from events.models.evaluations import Phase
 from events.selectors import evaluations as evaluation_selectors
-from trafficking_training.outages import DATABASE_OUTAGE
 
 from .notification_outcomes import (
     mark_failed,
@@ -30,6 +29,7 @@ from .notification_outcomes import (
     release_for_retry,
 )
 from .notifications import claim_notification, claim_notifications
+from .outages import DATABASE_OUTAGE
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import normalize_email_address
 from events.models import Notification, Registration, TrainingSession
+from events.models.addresses import normalize_email_address
 from events.models.tokens import new_manage_credentials
 
 from .audit import audit_entry, record_audit

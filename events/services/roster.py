@@ -5,8 +5,8 @@ import secrets
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import normalize_email_address
 from events.models import Notification, Registration
+from events.models.addresses import normalize_email_address
 
 from .audit import record_audit
 from .notifications import queue_notification

@@ -12,7 +12,7 @@ from datetime import datetime
 from celery import shared_task
 
 from events.services import notification_delivery, notification_recovery, reminders
-from trafficking_training.outages import DATABASE_OUTAGE
+from events.services.outages import DATABASE_OUTAGE
 
 logger = logging.getLogger(__name__)
 

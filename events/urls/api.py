@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from events.views import api
-from trafficking_training.middleware import sets_no_cookie
+from events.views.cookies import sets_no_cookie
 
 app_name = "api"
 

@@ -30,7 +30,7 @@ from events.filters import SessionFilter
 from events.models.tokens import plausible_public_id
 from events.selectors import api as selectors
 from events.selectors import catalog
-from trafficking_training.middleware import sets_no_cookie
+from events.views.cookies import sets_no_cookie
 
 conditional_get = decorator_from_middleware(ConditionalGetMiddleware)
 

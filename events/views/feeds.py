@@ -21,7 +21,7 @@ from events.documents import ics
 from events.forms import CatalogueFilterForm
 from events.models.bilingual import localized
 from events.selectors import catalog as selectors
-from trafficking_training.middleware import sets_no_cookie
+from events.views.cookies import sets_no_cookie
 
 from .catalog import catalogue_filters, listing_changes
 from .page_cache import fresh_until, stored_page

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trafficking_training.backups import BackupError, backup
+from events.management.backups import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -4,11 +4,11 @@ Dakota sessions, logins."""
 import zoneinfo
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from events.models import Registration, Sector, Training, TrainingSession
 from events.models.tokens import new_manage_credentials
 from events.permissions import ORGANIZERS_GROUP
@@ -219,8 +219,9 @@ class Command(BaseCommand):
             )
         Registration.objects.bulk_create(rows)
 
-    def _user(self, login: tuple[str, str], name: str, *, superuser: bool) -> User:
+    def _user(self, login: tuple[str, str], name: str, *, superuser: bool):
         email, password = login
+        User = get_user_model()  # noqa: N806 - the model, as Django names it
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User(email=email, full_name=name, email_verified_at=timezone.now())
