@@ -132,7 +132,7 @@ class CityChoiceField(forms.ChoiceField):
         return offered.get(value.casefold(), value)
 
 
-class CatalogueFilterForm(forms.Form):
+class CatalogFilterForm(forms.Form):
     sector = forms.ModelChoiceField(
         queryset=Sector.objects.filter(active=True),
         to_field_name="slug",

@@ -462,7 +462,7 @@ def test_a_preflight_allows_only_reading_methods(client):
 
 
 def test_pages_outside_the_api_get_no_cors_headers(client):
-    response = client.get(reverse("events:catalogue"), HTTP_ORIGIN="https://partner.example.org")
+    response = client.get(reverse("events:catalog"), HTTP_ORIGIN="https://partner.example.org")
     assert "Access-Control-Allow-Origin" not in response
 
 
@@ -503,7 +503,7 @@ def test_the_limit_is_one_counter_for_the_whole_api(client, settings):
     assert get(client, SECTORS).status_code == 200
     assert get(client, TRAININGS).status_code == 429
     # The site's pages keep their own limits.
-    assert client.get(reverse("events:catalogue")).status_code == 200
+    assert client.get(reverse("events:catalog")).status_code == 200
 
 
 # --- Never any registrant data ----------------------------------------------------------

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from events.management import backups
 from events.models import Certificate, Registration
 from events.services import certificates as certificate_service
 from tests.factories import AttendedRegistrationFactory, RegistrationFactory
-from events.management import backups
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -176,7 +176,7 @@ def test_a_spanish_page_marks_each_english_fallback_as_english(client):
 
 def test_stored_pages_keep_each_language_after_both_were_stored(client):
     session = spanish_session()
-    urls = [session.get_absolute_url(), reverse("events:catalogue"), reverse("home")]
+    urls = [session.get_absolute_url(), reverse("events:catalog"), reverse("home")]
     for _round in range(2):  # the second round is served from the stored copies
         for url in urls:
             spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
@@ -189,7 +189,7 @@ def test_stored_pages_keep_each_language_after_both_were_stored(client):
 
 def test_the_catalogue_card_marks_an_english_title_on_a_spanish_page(client):
     SessionFactory(training=TrainingFactory(title="Spotting Trafficking", title_es=""))
-    page = client.get(reverse("events:catalogue"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = client.get(reverse("events:catalog"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert 'text-body-secondary" lang="en">Spotting Trafficking</p>' in page
 
 
@@ -331,7 +331,7 @@ def test_every_seeded_sector_has_its_spanish_name():
 def test_a_sector_without_spanish_name_is_marked_english_in_the_spanish_filter(client):
     Sector.objects.create(name="Fishing fleets", slug="fishing", order=999)
     SessionFactory()
-    page = client.get(reverse("events:catalogue"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = client.get(reverse("events:catalog"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert ">Escuelas y educación</option>" in page
     assert ">Fishing fleets</option>" in page
 
@@ -362,7 +362,7 @@ def test_a_spanish_page_of_the_demo_training_has_none_of_its_english_content(cli
         session.training.hosts_es,
         *(sector.name_es for sector in sectors),
     ]
-    for url in (session.get_absolute_url(), reverse("events:catalogue"), reverse("home")):
+    for url in (session.get_absolute_url(), reverse("events:catalog"), reverse("home")):
         text = text_of(client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode())
         assert [part for part in english if part in text] == [], url
         assert demo.TITLE_ES in text, url

@@ -48,7 +48,7 @@ def test_other_pages_still_refuse_every_frame(client, settings):
     settings.EMBED_ALLOWED_ORIGINS = ["https://school.example.org"]
     session = SessionFactory()
     client.get(EMBED)
-    for url in [reverse("home"), reverse("events:catalogue"), session.get_absolute_url()]:
+    for url in [reverse("home"), reverse("events:catalog"), session.get_absolute_url()]:
         response = client.get(url)
         assert _csp(response)["frame-ancestors"] == "'none'", url
         assert response["X-Frame-Options"] == "DENY", url

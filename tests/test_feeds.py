@@ -335,7 +335,7 @@ def test_an_unchanged_feed_is_answered_with_not_modified(client):
 def test_the_catalogue_links_the_feed_of_its_current_filters(client, sector):
     SessionFactory(city="Fargo")
     html = client.get(
-        reverse("events:catalogue"), {"sector": sector.slug, "city": "Fargo", "page": "1"}
+        reverse("events:catalog"), {"sector": sector.slug, "city": "Fargo", "page": "1"}
     ).content.decode()
     expected = f'href="{FEED}?sector={sector.slug}&amp;city=Fargo"'
     assert f"{expected}>Subscribe to these sessions (calendar feed)</a>" in html
@@ -347,9 +347,9 @@ def test_the_catalogue_links_the_feed_of_its_current_filters(client, sector):
 def test_the_catalogues_feed_link_follows_what_the_page_shows(client):
     SessionFactory(city="Fargo")
     # An unknown sector: the page shows every session (and the form's error), so does the link.
-    html = client.get(reverse("events:catalogue"), {"sector": "nope"}).content.decode()
+    html = client.get(reverse("events:catalog"), {"sector": "nope"}).content.decode()
     assert f'href="{FEED}">Subscribe to these sessions (calendar feed)</a>' in html
-    blank = client.get(reverse("events:catalogue")).content.decode()
+    blank = client.get(reverse("events:catalog")).content.decode()
     assert f'href="{FEED}">Subscribe' in blank
 
 

@@ -38,7 +38,7 @@ def page(response) -> str:
 
 
 def test_every_page_has_a_labelled_language_switcher_that_posts_with_csrf(client):
-    html = page(client.get(reverse("events:catalogue")))
+    html = page(client.get(reverse("events:catalog")))
     form = html[
         html.index('class="language-switcher') : html.index(
             "</form>", html.index("language-switcher")

@@ -56,7 +56,7 @@ def redis_hung(settings):
 def _public_pages(session) -> list[str]:
     return [
         "/",
-        reverse("events:catalogue"),
+        reverse("events:catalog"),
         reverse("events:session_detail", args=[session.public_id]),
         reverse("events:session_ics", args=[session.public_id]),
         reverse("events:sessions_feed"),
@@ -153,7 +153,7 @@ def database_away(transactional_db):
 
 @pytest.mark.postgres
 def test_a_database_outage_answers_the_friendly_503_page_with_retry_after(client, database_away):
-    response = client.get(reverse("events:catalogue"))
+    response = client.get(reverse("events:catalog"))
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "We will be back in a moment" in response.content.decode()

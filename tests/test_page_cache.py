@@ -13,7 +13,7 @@ from tests.factories import OrganizerFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CATALOGUE = reverse("events:catalogue")
+CATALOGUE = reverse("events:catalog")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 

@@ -23,7 +23,7 @@ from tests.pages import without_csrf_tokens
 
 pytestmark = pytest.mark.django_db
 
-CATALOGUE = reverse("events:catalogue")
+CATALOGUE = reverse("events:catalog")
 
 
 def form_data(sector, /, **overrides) -> dict:
@@ -564,7 +564,7 @@ def test_an_ended_session_with_nothing_planned_says_so(client):
     past = EndedSessionFactory()
     body = client.get(past.get_absolute_url()).content.decode()
     assert "No other session of this training is planned yet." in body
-    assert reverse("events:catalogue") in body
+    assert reverse("events:catalog") in body
 
 
 def test_a_session_under_way_still_shows_its_details_not_the_next_ones(client):

@@ -49,7 +49,7 @@ def test_catalogue_query_count_does_not_grow_with_sessions(
 ):
     make_sessions(sessions)
     with django_assert_max_num_queries(CATALOGUE_MAX):
-        response = client.get(reverse("events:catalogue"), {"mode": "in_person", "page": 1})
+        response = client.get(reverse("events:catalog"), {"mode": "in_person", "page": 1})
     assert len(response.context["page"].object_list) == min(sessions, 12)
 
 

@@ -119,7 +119,7 @@ def _pages() -> list[str]:
     registration = RegistrationFactory(session=session)
     return [
         reverse("home"),
-        reverse("events:catalogue"),
+        reverse("events:catalog"),
         session.get_absolute_url(),
         registration.get_manage_url(),
         reverse("privacy"),

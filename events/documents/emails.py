@@ -182,7 +182,7 @@ def session_context(notification: Notification) -> dict:
         "starts": session.local_starts_at,
         "ends": session.local_ends_at,
         "session_url": absolute(session.get_absolute_url()),
-        "catalogue_url": absolute(reverse("events:catalogue")),
+        "catalog_url": absolute(reverse("events:catalog")),
         "site_url": settings.SITE_URL,
         "qr_cid": QR_CID if _shows_checkin(notification) else "",
     }

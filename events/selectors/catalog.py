@@ -179,7 +179,7 @@ def active_sectors() -> list[Sector]:
     return list(Sector.objects.filter(active=True))
 
 
-def catalogue_cities(*, with_cancelled: bool = False) -> list[str]:
+def catalog_cities(*, with_cancelled: bool = False) -> list[str]:
     """Cities with a published session, for the catalogue's city filter.
 
     with_cancelled: and cities with a cancelled one, for a calendar feed, which keeps

@@ -5,7 +5,7 @@ from events.views import catalog, registration
 app_name = "events"
 
 urlpatterns = [
-    path("sessions/", catalog.catalogue, name="catalogue"),
+    path("sessions/", catalog.catalog_page, name="catalog"),
     path("sessions/<str:public_id>/", registration.session_detail, name="session_detail"),
     path("sessions/<str:public_id>/registered/", registration.registered, name="registered"),
     path("sessions/<str:public_id>/calendar.ics", registration.session_ics, name="session_ics"),

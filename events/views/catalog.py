@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from events.forms import CatalogueFilterForm
+from events.forms import CatalogFilterForm
 from events.models import TrainingSession
 from events.selectors import catalog as selectors
 
@@ -23,7 +23,7 @@ from .page_cache import (
     stored_page,
 )
 
-CATALOGUE_PAGE_SIZE = 12
+CATALOG_PAGE_SIZE = 12
 
 
 @require_safe
@@ -46,14 +46,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@stored_page("catalogue", for_members=True)
-def catalogue(request: HttpRequest) -> HttpResponse:
+@stored_page("catalog", for_members=True)
+def catalog_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    form, cities, filters = catalogue_filters(request)
+    form, cities, filters = catalog_filters(request)
     filtered = bool(request.GET)
     # A query that makes no sense shows every session, beside the form's errors.
     filters = filters or {}
-    page = Paginator(selectors.upcoming_sessions(now=now, **filters), CATALOGUE_PAGE_SIZE).get_page(
+    page = Paginator(selectors.upcoming_sessions(now=now, **filters), CATALOG_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     page.object_list = list(page.object_list)
@@ -63,7 +63,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     first_end = selectors.first_end_after(now)
     response = render(
         request,
-        "events/catalogue.html",
+        "events/catalog.html",
         {
             "form": form,
             "page": page,
@@ -83,9 +83,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def catalogue_filters(
+def catalog_filters(
     request: HttpRequest, *, with_cancelled: bool = False
-) -> tuple[CatalogueFilterForm, list[str], dict | None]:
+) -> tuple[CatalogFilterForm, list[str], dict | None]:
     """The catalogue's filter form for this request, the cities it offers, and the
     filters it cleans to: {} without a query, None when the query makes no sense (an
     unknown sector or city, a malformed month).
@@ -96,14 +96,14 @@ def catalogue_filters(
     # Cities come and go with sessions, so they follow the lists' version.
     cities = fragment(
         request,
-        f"catalogue-cities:{with_cancelled}",
-        lambda: selectors.catalogue_cities(with_cancelled=with_cancelled),
+        f"catalog-cities:{with_cancelled}",
+        lambda: selectors.catalog_cities(with_cancelled=with_cancelled),
         lists=True,
     )
     if not request.GET:
         # Built only if the page renders it: a blank form usually comes from the cache.
-        return SimpleLazyObject(lambda: CatalogueFilterForm(cities=cities)), cities, {}
-    form = CatalogueFilterForm(request.GET, cities=cities)
+        return SimpleLazyObject(lambda: CatalogFilterForm(cities=cities)), cities, {}
+    form = CatalogFilterForm(request.GET, cities=cities)
     return form, cities, form.filters() if form.is_valid() else None
 
 

@@ -18,12 +18,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from events.documents import ics
-from events.forms import CatalogueFilterForm
+from events.forms import CatalogFilterForm
 from events.models.bilingual import localized
 from events.selectors import catalog as selectors
 from events.views.cookies import sets_no_cookie
 
-from .catalog import catalogue_filters, listing_changes
+from .catalog import catalog_filters, listing_changes
 from .page_cache import fresh_until, stored_page
 
 # A feed is public data fetched by calendar apps without a person waiting: bounded, so
@@ -44,7 +44,7 @@ def sessions_feed(request: HttpRequest) -> HttpResponse:
     calendar app shows an error page as a broken subscription. The ETag is the
     file's hash, so an unchanged feed is answered with a 304.
     """
-    form, _cities, filters = catalogue_filters(request, with_cancelled=True)
+    form, _cities, filters = catalog_filters(request, with_cancelled=True)
     sessions = [] if filters is None else selectors.calendar_sessions(**filters)[:FEED_LIMIT]
     body = ics.sessions_feed(sessions, name=feed_name(form, filters))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -54,7 +54,7 @@ def sessions_feed(request: HttpRequest) -> HttpResponse:
     return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
-def feed_name(form: CatalogueFilterForm, filters: dict | None) -> str:
+def feed_name(form: CatalogFilterForm, filters: dict | None) -> str:
     """The calendar's name as a calendar app lists it, naming what it was filtered by:
     "Trafficking awareness trainings: Schools & education, Fargo"."""
     if filters is None:
@@ -105,7 +105,7 @@ def embed_sessions(request: HttpRequest) -> HttpResponse:
     registration happens on the session's page, which each entry opens in a new tab.
     """
     now = timezone.now()
-    _form, _cities, filters = catalogue_filters(request)
+    _form, _cities, filters = catalog_filters(request)
     sessions = (
         []
         if filters is None

@@ -109,7 +109,7 @@ def test_a_spanish_title_saved_in_the_admin_reaches_the_stored_spanish_pages(
     training = TrainingFactory(slug="spotting-trafficking")
     session = SessionFactory(training=training)
     visitor = Client()
-    for url in (session.get_absolute_url(), reverse("events:catalogue")):
+    for url in (session.get_absolute_url(), reverse("events:catalog")):
         visitor.get(url, HTTP_ACCEPT_LANGUAGE="es")  # stored
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -117,7 +117,7 @@ def test_a_spanish_title_saved_in_the_admin_reaches_the_stored_spanish_pages(
             training_form(title_es="Título nuevo"),
         )
     assert response.status_code == 302
-    for url in (session.get_absolute_url(), reverse("events:catalogue")):
+    for url in (session.get_absolute_url(), reverse("events:catalog")):
         assert "Título nuevo" in visitor.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
 

@@ -33,7 +33,7 @@ def test_public_and_manage_pages_have_no_serious_violations(page):
     certificate = issue_certificate(registration_id=AttendedRegistrationFactory().pk)
     paths = [
         "/",
-        reverse("events:catalogue"),
+        reverse("events:catalog"),
         reverse("events:embed_sessions"),
         session.get_absolute_url(),
         past.get_absolute_url(),
@@ -74,7 +74,7 @@ def test_spanish_pages_with_spanish_and_english_content_have_no_serious_violatio
     found = {}
     for path in [
         "/",
-        reverse("events:catalogue"),
+        reverse("events:catalog"),
         translated.get_absolute_url(),
         fallback.get_absolute_url(),
         registration.get_manage_url(),

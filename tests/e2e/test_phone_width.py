@@ -35,7 +35,7 @@ def test_public_and_manage_pages_fit_a_phone(page):
     certificate = issue_certificate(registration_id=AttendedRegistrationFactory().pk)
     paths = [
         "/",
-        reverse("events:catalogue"),
+        reverse("events:catalog"),
         reverse("events:embed_sessions"),
         session.get_absolute_url(),
         registration.get_manage_url(),

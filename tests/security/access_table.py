@@ -106,7 +106,7 @@ SITE: dict[str, Row] = {
     "accounts:password_reset_confirm": Row(_all(302), kwargs=w.password_reset_kwargs),
     "accounts:password_reset_complete": Row(PUBLIC),
     # Catalogue and registration
-    "events:catalogue": Row(PUBLIC),
+    "events:catalog": Row(PUBLIC),
     "events:session_detail": Row(PUBLIC, kwargs=_session),
     "events:registered": Row(PUBLIC, kwargs=_session),
     "events:session_ics": Row(PUBLIC, kwargs=_session),

@@ -35,7 +35,7 @@ from events.admin.impact_form import ImpactReportForm
 from events.admin.roster import OrganizerMessageForm
 from events.filters import SessionFilterForm
 from events.forms import (
-    CatalogueFilterForm,
+    CatalogFilterForm,
     EvaluationForm,
     RegistrationForm,
     ReminderPreferenceForm,
@@ -286,7 +286,7 @@ STORED_IN: dict[type, type[models.Model] | dict[str, models.Field]] = {
     CaseInsensitivePasswordResetForm: {},
     ResendManageLinkForm: {},
     VerifyForm: {},
-    CatalogueFilterForm: {},
+    CatalogFilterForm: {},
     SessionFilterForm: {},
     ReminderPreferenceForm: {},
     EraseForm: {},

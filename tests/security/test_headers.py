@@ -91,7 +91,7 @@ def test_an_unmarked_view_keeps_djangos_answer_to_a_malformed_csrf_cookie(client
 
 def test_public_pages_carry_no_inline_script_or_style(client):
     session = SessionFactory()
-    for url in [reverse("home"), reverse("events:catalogue"), session.get_absolute_url()]:
+    for url in [reverse("home"), reverse("events:catalog"), session.get_absolute_url()]:
         html = client.get(url).content.decode()
         assert "<script>" not in html, url
         assert "<style" not in html, url

@@ -117,9 +117,9 @@ def entry_points(sessions, certificate) -> list[str]:
     return [
         reverse("home"),
         reverse("privacy"),
-        reverse("events:catalogue"),
-        f"{reverse('events:catalogue')}?mode=online",
-        f"{reverse('events:catalogue')}?city=Bismarck",
+        reverse("events:catalog"),
+        f"{reverse('events:catalog')}?mode=online",
+        f"{reverse('events:catalog')}?city=Bismarck",
         feed,
         f"{feed}?mode=online",
         f"{feed}?city=Bismarck",
