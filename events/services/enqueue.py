@@ -5,6 +5,10 @@ each other. A service names the task instead ("events.send_notifications"), and 
 app looks it up in its registry (events/apps.py imports every task module at
 startup). Going through the task's own apply_async keeps its routing, its options
 and CELERY_TASK_ALWAYS_EAGER, as a direct call would.
+
+The one way work is handed to Celery: services and tasks alike call enqueue() (a
+task starting another, such as the beat scan starting a session's certificate run)
+or enqueue_on_commit() (after the current transaction).
 """
 
 from celery import current_app

@@ -7,6 +7,7 @@ from django.db import OperationalError
 
 from events.selectors import certificates as certificate_selectors
 from events.services import certificates
+from events.services.enqueue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -60,4 +61,4 @@ def issue_session_certificates(self, session_id: int) -> None:
 def issue_due_certificates() -> None:
     """Beat: start a run for each recently ended session that still owes certificates."""
     for session_id in certificate_selectors.sessions_due_for_certificates():
-        issue_session_certificates.delay(session_id)
+        enqueue("events.issue_session_certificates", session_id)
