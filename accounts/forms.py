@@ -2,13 +2,13 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Sector
-from events.services.enqueue import enqueue_on_commit
+from events.models import Notification, Sector
+from events.services.notifications import queue_account_email
 
 from .models import User, normalize_email_address
-from .services import ACCOUNT_EMAIL_TASK
 
 
 class SignUpForm(forms.Form):
@@ -99,11 +99,10 @@ class CaseInsensitivePasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        """Render now, send from Celery: the answer takes as long for unknown emails."""
-        from django.template import loader
-
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        enqueue_on_commit(
-            ACCOUNT_EMAIL_TASK, kwargs={"subject": subject, "body": body, "to": to_email}
+        """Queue the reset email in the outbox; the worker signs its link when it builds
+        it, so no reset token is ever stored."""
+        queue_account_email(
+            user=context["user"],
+            kind=Notification.Kind.PASSWORD_RESET,
+            language=translation.get_language(),
         )

@@ -1,46 +1,31 @@
-"""Account writes: sign-up and email verification."""
+"""Account writes: sign-up and email verification. Their emails go through the outbox."""
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core import signing
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from accounts.models import User, normalize_email_address
-from events.services.enqueue import enqueue_on_commit
-
-# accounts/tasks.py; named, so that services never import tasks.
-ACCOUNT_EMAIL_TASK = "accounts.tasks.send_account_email"
-
-VERIFY_SALT = "accounts.verify-email"
-VERIFY_MAX_AGE = 60 * 60 * 24 * 3
+from accounts.models import User
+from events.models import Notification
+from events.models.addresses import normalize_email_address, read_address_proof
+from events.services.notifications import queue_account_email
 
 
 def send_email_verification(*, user: User) -> User:
-    """Email a signed link that proves the user owns their address."""
-    token = signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
-    link = settings.SITE_URL + reverse("accounts:verify_email", args=[token])
-    context = {"user": user, "link": link}
-    enqueue_on_commit(
-        ACCOUNT_EMAIL_TASK,
-        kwargs={
-            "subject": render_to_string("emails/verify_email_subject.txt", context).strip(),
-            "body": render_to_string("emails/verify_email.txt", context),
-            "to": user.email,
-        },
+    """Email a signed link that proves the user owns their address (through the outbox,
+    in the visitor's language; the link is signed when the email is built)."""
+    queue_account_email(
+        user=user, kind=Notification.Kind.VERIFY_EMAIL, language=translation.get_language()
     )
     return user
 
 
 def verify_email(*, token: str) -> User | None:
     """Mark the address verified; None for a bad, expired or outdated link."""
-    try:
-        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
-    except signing.BadSignature:
+    proof = read_address_proof(token)
+    if proof is None:
         return None
-    user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
+    user_id, email = proof
+    user = User.objects.filter(pk=user_id, email=email).first()
     if user is None:
         return None
     if user.email_verified_at is None:
@@ -59,18 +44,8 @@ def mark_email_verified(*, user: User) -> User:
 
 def _send_account_exists(*, user: User) -> User:
     """Tell the owner of an address that someone tried to sign up with it."""
-    context = {
-        "user": user,
-        "login_url": settings.SITE_URL + reverse("accounts:login"),
-        "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
-    }
-    enqueue_on_commit(
-        ACCOUNT_EMAIL_TASK,
-        kwargs={
-            "subject": render_to_string("emails/account_exists_subject.txt", context).strip(),
-            "body": render_to_string("emails/account_exists.txt", context),
-            "to": user.email,
-        },
+    queue_account_email(
+        user=user, kind=Notification.Kind.ACCOUNT_EXISTS, language=translation.get_language()
     )
     return user
 

@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
-from events.models.addresses import normalize_email_address
+from events.models.addresses import address_proof, normalize_email_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,12 +79,9 @@ def test_admin_login_takes_the_email_in_any_case_but_only_from_staff(client):
 
 
 def test_email_verification_link_marks_address_verified(client):
-    from django.core import signing
-
-    from accounts.services import VERIFY_SALT
 
     user = UserFactory(email_verified_at=None)
-    token = signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
+    token = address_proof(user_id=user.pk, email=user.email)
     client.get(reverse("accounts:verify_email", args=[token]))
     user.refresh_from_db()
     assert user.email_verified_at is not None

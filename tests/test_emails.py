@@ -17,6 +17,7 @@ from events.documents import emails
 from events.documents.emails import QR_CID, WITH_CALENDAR, SharedRenders, build_message
 from events.documents.qr import qr_png
 from events.models import Notification, TrainingSession
+from events.models.notifications import ACCOUNT_KINDS
 from tests.factories import (
     CertificateFactory,
     NotificationFactory,
@@ -25,6 +26,10 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+# Account emails (to a user, not a registrant) are tests/test_account_emails.py's.
+REGISTRANT_KINDS = sorted(set(Notification.Kind.values) - set(ACCOUNT_KINDS))
 
 
 def _parsed(notification: Notification) -> email.message.EmailMessage:
@@ -46,7 +51,7 @@ def _text_and_html(message) -> tuple[str, str]:
 
 def test_every_kind_renders_a_subject_a_text_part_and_an_html_part():
     registration = RegistrationFactory()
-    for kind in Notification.Kind.values:
+    for kind in REGISTRANT_KINDS:
         notification = NotificationFactory(registration=registration, kind=kind)
         message = _parsed(notification)
         text, html = _text_and_html(message)
@@ -74,7 +79,7 @@ HOW_TO_REPORT = {
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_every_kind_tells_how_to_report_in_both_parts_in_the_registrants_language(language):
     registration = RegistrationFactory(language=language)
-    for kind in Notification.Kind.values:
+    for kind in REGISTRANT_KINDS:
         text, html = _text_and_html(
             _parsed(NotificationFactory(registration=registration, kind=kind))
         )
@@ -85,7 +90,7 @@ def test_every_kind_tells_how_to_report_in_both_parts_in_the_registrants_languag
 
 def test_the_calendar_file_is_attached_to_the_kinds_about_the_session_and_no_others():
     registration = RegistrationFactory()
-    for kind in Notification.Kind.values:
+    for kind in REGISTRANT_KINDS:
         message = _parsed(NotificationFactory(registration=registration, kind=kind))
         calendars = [
             part

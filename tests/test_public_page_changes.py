@@ -174,6 +174,7 @@ CHANGES_NO_PUBLIC_PAGE = {
     "notification_recovery.retry_failed_notifications",
     "notification_recovery.requeue_stale_notifications",
     "notifications.stale_after",
+    "notifications.queue_account_email",
     "notifications.queue_notification",
     "notifications.queue_notifications",
     "notifications.enqueue_sends",

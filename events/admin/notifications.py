@@ -25,12 +25,13 @@ class NotificationAdmin(RegistrationRowScopedAdmin):
         "sent_at",
     ]
     list_filter = ["status", "kind"]
-    search_fields = ["registration__email", "registration__full_name"]
-    list_select_related = ["registration__session__training"]
+    search_fields = ["registration__email", "registration__full_name", "user__email"]
+    list_select_related = ["registration__session__training", "user"]
     date_hierarchy = "created_at"
     actions = ["retry_now"]
     readonly_fields = [
         "registration",
+        "user",
         "kind",
         "variant",
         "status",
@@ -45,11 +46,12 @@ class NotificationAdmin(RegistrationRowScopedAdmin):
 
     @admin.display(description=_("email"), ordering="registration__email")
     def recipient(self, obj: Notification) -> str:
-        return obj.registration.email
+        return obj.recipient_email
 
     @admin.display(description=_("session"))
     def session(self, obj: Notification) -> str:
-        return str(obj.registration.session)
+        # An account email is about the account, not a session.
+        return str(obj.registration.session) if obj.registration_id else "–"
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: Notification) -> str:

@@ -68,8 +68,9 @@ class RegistrationRowScopedAdmin(OrganizerScopedAdmin):
     def scoped_queryset(self, request):
         return scope.rows_of_registrations_for_organizer(self.model.objects.all(), request.user)
 
-    def session_id_of(self, obj) -> int:
-        return obj.registration.session_id
+    def session_id_of(self, obj) -> int | None:
+        # An outbox row to an account belongs to no session: superusers only.
+        return obj.registration.session_id if obj.registration_id else None
 
     def has_add_permission(self, request):
         return False

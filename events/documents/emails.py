@@ -56,6 +56,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import escape
 
+from events.documents.account_emails import render_account_texts
 from events.documents.ics import session_calendar
 from events.documents.qr import qr_png
 from events.models import Notification, Registration
@@ -405,6 +406,26 @@ def _message_id(notification: Notification) -> str:
     return f"<outbox-{notification.pk}-{notification.kind}@{host}>"
 
 
+def _account_message(notification: Notification, *, connection=None) -> OutboxEmail:
+    """An account email: no session, no calendar and no unsubscribe link (it is what the
+    person just asked for), the same Message-ID and Auto-Submitted as every email."""
+    subject, text, html = render_account_texts(notification)
+    message = OutboxEmail(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.user.email],
+        connection=connection,
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": _message_id(notification),
+            "X-Notification-Id": str(notification.pk),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 def build_message(
     notification: Notification, *, connection=None, renders: SharedRenders | None = None
 ) -> OutboxEmail:
@@ -413,6 +434,8 @@ def build_message(
     A batch passes one SharedRenders for all its rows, so that each session's text is
     rendered once.
     """
+    if notification.user_id is not None:
+        return _account_message(notification, connection=connection)
     shared, own = session_context(notification), recipient_context(notification)
     context = {**shared, **own}
     registration = notification.registration

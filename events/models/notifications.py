@@ -1,4 +1,7 @@
-"""Notifications: every email to an attendee is a row, sent once.
+"""Notifications: every email the platform sends is a row, sent once.
+
+Most are to a registrant (registration set); account emails (address confirmation,
+"an account exists", password reset) are to a user (user set). One of the two, always.
 
 The one name for them in code is "notification" (this model, services/notifications.py
 and its notification_* helpers, tasks/notifications.py, the admin). The table works as
@@ -6,10 +9,15 @@ a transactional outbox: a row is written in the transaction that decides to send
 delivered after the commit.
 """
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .registrations import Registration
+
+# The kinds sent to an account (user set) rather than to a registrant (registration set).
+ACCOUNT_KINDS = ["verify_email", "account_exists", "password_reset"]
 
 
 class Notification(models.Model):
@@ -26,6 +34,9 @@ class Notification(models.Model):
         MANAGE_LINK = "manage_link", _("Manage link resent")
         EVALUATION = "evaluation", _("Post-evaluation")
         EVALUATION_REMINDER = "evaluation_reminder", _("Post-evaluation reminder")
+        VERIFY_EMAIL = "verify_email", _("Address confirmation")
+        ACCOUNT_EXISTS = "account_exists", _("Account already exists")
+        PASSWORD_RESET = "password_reset", _("Password reset")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -43,6 +54,18 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         db_index=False,
+        null=True,
+        blank=True,
+    )
+    # Account emails: to the account's owner, whose address may not be a registrant's.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     # Distinguishes repeatable messages: the reminder offset ("7d"), the session's
@@ -74,9 +97,28 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["registration", "kind", "variant"], name="one_notification_per_kind"
             ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "variant"],
+                condition=Q(user__isnull=False),
+                name="one_account_notification_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, registration__isnull=True, kind__in=ACCOUNT_KINDS)
+                    | (
+                        Q(registration__isnull=False, user__isnull=True)
+                        & ~Q(kind__in=ACCOUNT_KINDS)
+                    )
+                ),
+                name="notification_to_a_registrant_or_an_account",
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
         label = self.get_kind_display()
         return f"{label} {self.variant}".strip()
+
+    @property
+    def recipient_email(self) -> str:
+        return self.registration.email if self.registration_id else self.user.email

@@ -97,6 +97,8 @@ def _is_transient(error: Exception) -> bool:
 def skip_reason(notification: Notification, *, now: datetime | None = None) -> str:
     """Why this row should no longer be sent, in words for the admin; "" to send it."""
     now = now or timezone.now()
+    if notification.user_id is not None:
+        return "" if notification.user.is_active else "account disabled"
     registration = notification.registration
     session = registration.session
     kind = notification.kind

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 EARLY_TOLERANCE = timedelta(seconds=10)
 # Outbox rows inserted per statement by a dispatch scan.
 INSERT_CHUNK = 1000
-_DELIVERY_RELATED = ("registration__session__training", "registration__sector")
+_DELIVERY_RELATED = ("registration__session__training", "registration__sector", "user")
 
 
 def stale_after() -> timedelta:
@@ -54,6 +54,26 @@ def queue_notification(
         kind=kind,
         variant=variant,
         defaults={"payload": payload or {}, "next_attempt_at": timezone.now()},
+    )
+    if created:
+        enqueue_sends(notification_ids=[notification.pk])
+    return notification
+
+
+def queue_account_email(*, user, kind: str, language: str) -> Notification:
+    """Queue an account email (address confirmation, account exists, password reset).
+
+    Each request gets its own row (variant 1, 2, ...), in the language the visitor asked
+    in; what it links to (a signed proof, a reset token) is made when the email is
+    built, so no secret waits in the outbox. Two identical requests racing may share a
+    row and send one email, which is what a double click deserves.
+    """
+    sent_before = Notification.objects.filter(user=user, kind=kind).count()
+    notification, created = Notification.objects.get_or_create(
+        user=user,
+        kind=kind,
+        variant=str(sent_before + 1),
+        defaults={"payload": {"language": language}, "next_attempt_at": timezone.now()},
     )
     if created:
         enqueue_sends(notification_ids=[notification.pk])

@@ -13,13 +13,11 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from accounts.services import VERIFY_SALT
 from events.models import (
     AuditEntry,
     Certificate,
@@ -31,6 +29,7 @@ from events.models import (
     Sector,
     TrainingSession,
 )
+from events.models.addresses import address_proof
 from events.selectors.evaluations import evaluation_token
 from tests.factories import (
     CertificateFactory,
@@ -159,7 +158,7 @@ def password_reset_kwargs(world: World) -> dict:
 
 def verify_email_kwargs(world: World) -> dict:
     user = world.users["attendee"]
-    return {"token": signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)}
+    return {"token": address_proof(user_id=user.pk, email=user.email)}
 
 
 def view_on_site_kwargs(world: World) -> dict:
