@@ -135,7 +135,6 @@ CHANGES_NO_PUBLIC_PAGE = {
     "badges.ensure_status_index",
     "badges.status_list_cache_key",
     "badges.forget_status_list",
-    "certificates.verify_url",
     "certificates.render_pdf",
     "certificates.issue_certificate",
     "certificates.reissue_certificate",
