@@ -16,7 +16,7 @@ DB_FILE := $(VAR_DIR)/db.sqlite3
 DEMO_STAMP := $(VAR_DIR)/demo-loaded
 STATIC_STAMP := staticfiles/.collected
 
-.PHONY: install install-dev var static messages makemessages run serve migrate demo test lint format bench soak lock clean FORCE
+.PHONY: install install-dev var static messages makemessages run serve migrate demo test lint format bench soak docs lock clean FORCE
 
 $(VENV)/.base: requirements/base.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -103,6 +103,11 @@ bench: install-dev
 # folder on a free port, never in var/ (.ci/soak_embedded.py says what it checks).
 soak: install messages
 	$(PY) .ci/soak_embedded.py
+
+# docs/configuration.md, generated from the one list of variables
+# (trafficking_training/configuration.py); tests/test_configuration_docs.py compares them.
+docs: install
+	$(PY) -m trafficking_training.configuration > docs/configuration.md
 
 # Re-resolve the lock files after editing pyproject.toml (needs uv: pip install uv).
 lock:

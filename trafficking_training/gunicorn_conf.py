@@ -11,14 +11,14 @@ them. With 2 processes of 4 threads, six more requests keep being answered while
 wait. Django keeps one database connection per thread (CONN_MAX_AGE reuses it).
 """
 
-import os
-
+from trafficking_training.configuration import from_environ
 from trafficking_training.logs import formatter_config
 
 worker_class = "gthread"
-# WEB_CONCURRENCY is gunicorn's own variable for the number of processes.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+# WEB_CONCURRENCY is gunicorn's own variable for the number of processes; the defaults
+# are in trafficking_training/configuration.py.
+workers = int(from_environ("WEB_CONCURRENCY"))
+threads = int(from_environ("WEB_THREADS"))
 # gunicorn 25+ opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl), which
 # every other gunicorn on the machine would take over; nothing here uses gunicornc.
 control_socket_disable = True

@@ -2,7 +2,8 @@
 
 With nothing set, the embedded default runs: SQLite at var/db.sqlite3, Celery's broker
 on SQLite at var/celery-broker.sqlite3, and email to var/mail/ with a line on the console.
-Every variable is listed in README.md and .env.example.
+Every variable is declared once, with its type, default and meaning, in
+trafficking_training/configuration.py (docs/configuration.md is generated from it).
 """
 
 import ipaddress
@@ -18,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from trafficking_training import configuration
 from trafficking_training.logs import formatter_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -26,11 +28,6 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
-# The embedded default's state (database, broker, cache, mail copies, media): var/ beside
-# the code. `make soak` and the tests of `make run`'s processes point it at a folder of
-# their own, so that they never touch a developer's.
-VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
-
 
 def _fail(message: str) -> None:
     """Stop start-up with one line that names the variable, not a traceback."""
@@ -38,38 +35,50 @@ def _fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def _read(name: str, reader, **kwargs):
-    """Read one variable; a malformed value fails start-up with a clear line."""
+def _read(name: str, **kwargs):
+    """Read one variable declared in configuration.py, with its type and default there.
+
+    A default worked out here from other values (COMPUTED in the list) is passed as
+    default=. A name the list does not declare is refused, so that no variable goes
+    undocumented; a malformed value fails start-up with a clear line.
+    """
+    variable = configuration.declared(name)
+    if "default" not in kwargs:
+        if variable.default is configuration.COMPUTED:
+            raise LookupError(f"{name}: its default is computed in settings.py; pass default=")
+        kwargs["default"] = variable.default
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return reader(name, **kwargs)
+            return getattr(env, variable.kind)(name, **kwargs)
     except (ImproperlyConfigured, ValueError, TypeError) as exc:
         _fail(f"{name} is invalid ({exc}).")
 
 
-DJANGO_ENV = _read("DJANGO_ENV", env.str, default="development")
+# The embedded default's state (database, broker, cache, mail copies, media): var/ beside
+# the code. `make soak` and the tests of `make run`'s processes point it at a folder of
+# their own, so that they never touch a developer's.
+VAR_DIR = Path(_read("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
+
+
+DJANGO_ENV = _read("DJANGO_ENV")
 if DJANGO_ENV not in {"development", "production", "test"}:
     _fail("DJANGO_ENV must be one of development, production, test.")
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    if not env.str("SECRET_KEY", default=""):
+    if not _read("SECRET_KEY", default=""):
         _fail("SECRET_KEY is required when DJANGO_ENV=production.")
-    if not env.list("ALLOWED_HOSTS", default=[]):
+    if not _read("ALLOWED_HOSTS", default=[]):
         _fail("ALLOWED_HOSTS is required when DJANGO_ENV=production.")
 
-SECRET_KEY = _read(
-    "SECRET_KEY",
-    env.str,
-    default="dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz",
-)
-DEBUG = False if PRODUCTION else _read("DEBUG", env.bool, default=DJANGO_ENV == "development")
+SECRET_KEY = _read("SECRET_KEY")
+DEBUG = False if PRODUCTION else _read("DEBUG", default=DJANGO_ENV == "development")
 ALLOWED_HOSTS = _read(
-    "ALLOWED_HOSTS", env.list, default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
+    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
-CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])
-SITE_URL = _read("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS")
+SITE_URL = _read("SITE_URL").rstrip("/")
 
 
 def _is_local(host: str) -> bool:
@@ -85,14 +94,14 @@ def _is_local(host: str) -> bool:
 if PRODUCTION:
     # Certificates print SITE_URL into their QR codes, and a printed code is
     # permanent: production needs the public address, never a default or localhost.
-    _site = urlsplit(env.str("SITE_URL", default=""))
+    _site = urlsplit(_read("SITE_URL", default=""))
     if _site.scheme not in {"http", "https"} or not _site.hostname:
         _fail(
             "SITE_URL is required when DJANGO_ENV=production (e.g. https://trainings.example.org)."
         )
     if _is_local(_site.hostname):
         _fail(f"SITE_URL points at {_site.hostname}; production needs the site's public address.")
-ADMIN_PATH = _read("ADMIN_PATH", env.str, default="admin/").strip("/") + "/"
+ADMIN_PATH = _read("ADMIN_PATH").strip("/") + "/"
 if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_PATH):
     _fail("ADMIN_PATH must be a path like admin/ or backoffice-7f3a/.")
 
@@ -169,9 +178,7 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
-DATABASES = {
-    "default": _read("DATABASE_URL", env.db_url, default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
-}
+DATABASES = {"default": _read("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"].get("ENGINE") not in {
     "django.db.backends.sqlite3",
     "django.db.backends.postgresql",
@@ -188,7 +195,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", _read("CONN_MAX_AGE", env.int, default=60))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", _read("CONN_MAX_AGE"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A server that does not accept within this long counts as away (the 503 page),
     # instead of holding the request until gunicorn's timeout.
@@ -196,13 +203,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery broker ------------------------------------------------
-REDIS_URL = _read("REDIS_URL", env.str, default="")
+REDIS_URL = _read("REDIS_URL")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     _fail("REDIS_URL must start with redis://, rediss:// or unix://.")
 # Redis is an accelerator, never a single point of failure: a command it does not answer
 # within this many seconds (stopped, hung, or a network partition) counts as a cache miss
 # or a failed publish, and the page, form or task goes on without it.
-REDIS_TIMEOUT_SECONDS = _read("REDIS_TIMEOUT_SECONDS", env.float, default=0.5)
+REDIS_TIMEOUT_SECONDS = _read("REDIS_TIMEOUT_SECONDS")
 REDIS_CACHE_OPTIONS = {
     "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
     "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
@@ -269,7 +276,6 @@ REDIS_BROKER_TIMEOUTS = {
 # SQLAlchemy's create_engine, so polling_interval cannot be set here).
 CELERY_BROKER_URL = _read(
     "CELERY_BROKER_URL",
-    env.str,
     default=REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}",
 )
 if not CELERY_BROKER_URL.startswith(("sqla+sqlite:///", "redis://", "rediss://", "amqp://")):
@@ -286,8 +292,8 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         CELERY_BROKER_TRANSPORT_OPTIONS |= REDIS_BROKER_TIMEOUTS
-CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER", env.bool, default=False)
-CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY", env.int, default=2)
+CELERY_TASK_ALWAYS_EAGER = _read("CELERY_TASK_ALWAYS_EAGER")
+CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY")
 # Celery reads every CELERY_* setting from here (trafficking_training/celery.py), so
 # override_settings(CELERY_...) reaches it in tests.
 CELERY_TASK_SERIALIZER = "json"
@@ -318,7 +324,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Email -------------------------------------------------------------------
-EMAIL_URL = _read("EMAIL_URL", env.str, default="")
+EMAIL_URL = _read("EMAIL_URL")
 if EMAIL_URL:
     if not EMAIL_URL.startswith(("smtp://", "smtps://", "smtp+tls://", "smtp+ssl://")):
         _fail("EMAIL_URL must start with smtp://, smtps:// or smtp+tls://.")
@@ -327,9 +333,7 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "trafficking_training.mail.ConsoleAndFileBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-DEFAULT_FROM_EMAIL = _read(
-    "DEFAULT_FROM_EMAIL", env.str, default="Trafficking Awareness Trainings <trainings@example.org>"
-)
+DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Auth -------------------------------------------------------------------
@@ -364,7 +368,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = _read("MEDIA_ROOT", env.str, default=str(VAR_DIR / "media"))
+MEDIA_ROOT = _read("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -382,7 +386,7 @@ STORAGES = {
 # Tests and runserver serve straight from the app and static/ folders. `make run` collects
 # the files first (compressed copies included) and serves that collection:
 # STATIC_FINDERS=False, as in production.
-WHITENOISE_USE_FINDERS = _read("STATIC_FINDERS", env.bool, default=not PRODUCTION)
+WHITENOISE_USE_FINDERS = _read("STATIC_FINDERS", default=not PRODUCTION)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -391,7 +395,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Bodies larger than this are refused with the 413 page before they reach a form
 # (trafficking_training.middleware.RequestTooBigMiddleware). Our largest form is a
 # few kilobytes; the admin's bulk actions stay far below 256 KiB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = _read("DATA_UPLOAD_MAX_MEMORY_SIZE", env.int, default=256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = _read("DATA_UPLOAD_MAX_MEMORY_SIZE")
 # Django's default: an admin action on a whole roster page posts one field per row.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
@@ -410,8 +414,8 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "trafficking_training.views.csrf_failure"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, default=True)
-    SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, default=31536000)
+    SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT")
+    SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
@@ -435,10 +439,10 @@ _CSP_DIRECTIVES = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-_CSP_REPORT_URI = _read("CSP_REPORT_URI", env.str, default="")
+_CSP_REPORT_URI = _read("CSP_REPORT_URI")
 if _CSP_REPORT_URI:
     _CSP_DIRECTIVES["report-uri"] = [_CSP_REPORT_URI]
-if _read("CSP_REPORT_ONLY", env.bool, default=False):
+if _read("CSP_REPORT_ONLY"):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
@@ -451,7 +455,7 @@ else:
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 EMBED_ALLOWED_ORIGINS = [
     origin.strip().removesuffix("/")
-    for origin in _read("EMBED_ALLOWED_ORIGINS", env.str, default="").split(",")
+    for origin in _read("EMBED_ALLOWED_ORIGINS").split(",")
     if origin.strip()
 ]
 for _origin in EMBED_ALLOWED_ORIGINS:
@@ -463,7 +467,7 @@ for _origin in EMBED_ALLOWED_ORIGINS:
 
 # Client address. Behind N reverse proxies that each append to X-Forwarded-For, the
 # client is the Nth address from the right; the left part can be forged by anyone.
-TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT")
 
 # --- Login brute force (django-axes) ---------------------------------------
 # A failed login counts against the (email, address) pair: an attacker cannot lock a
@@ -473,9 +477,9 @@ AUTHENTICATION_BACKENDS = [
     "trafficking_training.axes_backend.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_ENABLED = _read("AXES_ENABLED", env.bool, default=True)
-AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, default=15))
+AXES_ENABLED = _read("AXES_ENABLED")
+AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "trafficking_training.views.login_locked_out"
@@ -490,7 +494,7 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 # turns that limit off, and RATELIMIT_ENABLE=False turns them all off (load tests).
 # Counts live in the default cache: Redis when REDIS_URL is set, shared by every
 # web process and machine.
-RATELIMIT_ENABLE = _read("RATELIMIT_ENABLE", env.bool, default=True)
+RATELIMIT_ENABLE = _read("RATELIMIT_ENABLE")
 RATELIMIT_USE_CACHE = "default"
 # When the counters' store does not answer (Redis down or hung), the limits are not
 # applied, rather than refusing every form with a 429: django-redis logs each miss
@@ -499,14 +503,14 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = "trafficking_training.ratelimits.client_ip"
 RATELIMIT_RATES = {
-    "register": _read("RATELIMIT_REGISTER", env.str, default="10/m"),
-    "resend": _read("RATELIMIT_RESEND", env.str, default="5/m"),
-    "lookup": _read("RATELIMIT_LOOKUP", env.str, default="30/m"),
-    "signup": _read("RATELIMIT_SIGNUP", env.str, default="5/m"),
-    "password_reset": _read("RATELIMIT_PASSWORD_RESET", env.str, default="5/m"),
-    "login": _read("RATELIMIT_LOGIN", env.str, default="20/m"),
-    "erase": _read("RATELIMIT_ERASE", env.str, default="10/m"),
-    "api": _read("RATELIMIT_API", env.str, default="120/m"),
+    "register": _read("RATELIMIT_REGISTER"),
+    "resend": _read("RATELIMIT_RESEND"),
+    "lookup": _read("RATELIMIT_LOOKUP"),
+    "signup": _read("RATELIMIT_SIGNUP"),
+    "password_reset": _read("RATELIMIT_PASSWORD_RESET"),
+    "login": _read("RATELIMIT_LOGIN"),
+    "erase": _read("RATELIMIT_ERASE"),
+    "api": _read("RATELIMIT_API"),
 }
 SILENCED_SYSTEM_CHECKS = []
 if not REDIS_URL and not PRODUCTION:
@@ -559,18 +563,18 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # --- Domain settings ----------------------------------------------------------
 # Registrant data is anonymized this many months after a session ends.
-RETENTION_MONTHS = _read("RETENTION_MONTHS", env.int, default=24)
+RETENTION_MONTHS = _read("RETENTION_MONTHS")
 if RETENTION_MONTHS < 1:
     _fail("RETENTION_MONTHS must be at least 1.")
 # Beat runs the reminder scan this often (seconds).
-REMINDER_SCAN_SECONDS = _read("REMINDER_SCAN_SECONDS", env.int, default=300)
+REMINDER_SCAN_SECONDS = _read("REMINDER_SCAN_SECONDS")
 # A mail relay that refuses or times out is retried for this long after the first
 # failure (hours; mail servers themselves retry for days), then the row is failed.
-NOTIFICATION_RETRY_HOURS = _read("NOTIFICATION_RETRY_HOURS", env.float, default=72.0)
+NOTIFICATION_RETRY_HOURS = _read("NOTIFICATION_RETRY_HOURS")
 # First retry waits about this long; each further retry doubles it (with jitter), up
 # to NOTIFICATION_RETRY_MAX_SECONDS between two attempts.
-NOTIFICATION_RETRY_BASE_SECONDS = _read("NOTIFICATION_RETRY_BASE_SECONDS", env.float, default=30)
-NOTIFICATION_RETRY_MAX_SECONDS = _read("NOTIFICATION_RETRY_MAX_SECONDS", env.float, default=1800)
+NOTIFICATION_RETRY_BASE_SECONDS = _read("NOTIFICATION_RETRY_BASE_SECONDS")
+NOTIFICATION_RETRY_MAX_SECONDS = _read("NOTIFICATION_RETRY_MAX_SECONDS")
 if not 0 < NOTIFICATION_RETRY_MAX_SECONDS <= 3000:
     # A retry waits in the broker; past Redis' visibility_timeout (3600 s) it would
     # be delivered a second time.
@@ -578,18 +582,16 @@ if not 0 < NOTIFICATION_RETRY_MAX_SECONDS <= 3000:
 # A send claimed longer ago than this lost its worker, and the requeue scan hands it
 # to another. Keep it above the send tasks' time limits, so a live send is never
 # taken over.
-NOTIFICATION_STALE_SECONDS = _read("NOTIFICATION_STALE_SECONDS", env.int, default=600)
+NOTIFICATION_STALE_SECONDS = _read("NOTIFICATION_STALE_SECONDS")
 # A queued row due this long ago and still not picked up lost its broker message
 # (a publish during a Redis outage), and the scan enqueues it again. A duplicate
 # message costs one UPDATE that claims nothing, so this can be short: with the scan
 # every NOTIFICATION_SCAN_SECONDS, stranded rows go out within about 90 s of the
 # broker's return.
-NOTIFICATION_REQUEUE_AFTER_SECONDS = _read(
-    "NOTIFICATION_REQUEUE_AFTER_SECONDS", env.int, default=60
-)
-NOTIFICATION_SCAN_SECONDS = _read("NOTIFICATION_SCAN_SECONDS", env.float, default=30)
+NOTIFICATION_REQUEUE_AFTER_SECONDS = _read("NOTIFICATION_REQUEUE_AFTER_SECONDS")
+NOTIFICATION_SCAN_SECONDS = _read("NOTIFICATION_SCAN_SECONDS")
 # Emails sent per task over one SMTP connection.
-NOTIFICATION_BATCH_SIZE = _read("NOTIFICATION_BATCH_SIZE", env.int, default=50)
+NOTIFICATION_BATCH_SIZE = _read("NOTIFICATION_BATCH_SIZE")
 
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reminders": {
@@ -613,7 +615,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Longest wait for a session's lock (seconds, PostgreSQL), then a 503 page that asks
 # to retry after SESSION_BUSY_RETRY_AFTER seconds. pretix waits 3 s as well.
-SESSION_LOCK_TIMEOUT = _read("SESSION_LOCK_TIMEOUT", env.float, default=3.0)
+SESSION_LOCK_TIMEOUT = _read("SESSION_LOCK_TIMEOUT")
 SESSION_BUSY_RETRY_AFTER = 5
 # --- Open Badges signing (events/documents/badge_keys.py) -----------------------
 # The Ed25519 key that signs Open Badges credentials and the revocation status list:
@@ -621,14 +623,14 @@ SESSION_BUSY_RETRY_AFTER = 5
 # (`manage.py create_badge_key --output FILE` makes one). Never in the repository.
 # Production refuses to sign without one (the check badges.E001 fails `check --deploy`
 # and `migrate`); elsewhere a key is generated on first use into var/.
-BADGE_SIGNING_KEY = _read("BADGE_SIGNING_KEY", env.str, default="")
-BADGE_SIGNING_KEY_FILE = _read("BADGE_SIGNING_KEY_FILE", env.str, default="")
+BADGE_SIGNING_KEY = _read("BADGE_SIGNING_KEY")
+BADGE_SIGNING_KEY_FILE = _read("BADGE_SIGNING_KEY_FILE")
 BADGE_DEV_KEY_FILE = VAR_DIR / "badge-signing-key.pem"
 # Public keys of retired signing keys (PEM blocks, one after another), still published
 # in did.json so that credentials signed before a rotation keep verifying.
-BADGE_RETIRED_KEYS_FILE = _read("BADGE_RETIRED_KEYS_FILE", env.str, default="")
+BADGE_RETIRED_KEYS_FILE = _read("BADGE_RETIRED_KEYS_FILE")
 # How long a served revocation status list may be reused (seconds).
-BADGE_STATUS_LIST_SECONDS = _read("BADGE_STATUS_LIST_SECONDS", env.int, default=60)
+BADGE_STATUS_LIST_SECONDS = _read("BADGE_STATUS_LIST_SECONDS")
 
 LOGGING = {
     "version": 1,
@@ -638,7 +640,7 @@ LOGGING = {
     # this dict (trafficking_training/celery.py).
     "formatters": {"plain": formatter_config()},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, default="INFO")},
+    "root": {"handlers": ["console"], "level": _read("LOG_LEVEL")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # axes logs every login and logout at INFO; lockouts come at WARNING.
