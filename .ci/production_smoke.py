@@ -2,7 +2,7 @@
 
 1. The image: a fresh venv from requirements/base.txt alone (no dev packages), then
    collectstatic and migrate under DJANGO_ENV=production.
-2. The stack: gunicorn with DEBUG off, reached as the README's proxy would reach it
+2. The stack: gunicorn with DEBUG off, reached as docs/operators.md's proxy would reach it
    (Host of the site, X-Forwarded-Proto: https), a Celery worker and beat on Redis, and
    mail to an SMTP sink (aiosmtpd, writing a Maildir).
 3. Over HTTP: the public pages, compressed and cached static files, a registration whose

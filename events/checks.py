@@ -22,7 +22,10 @@ def badge_signing_key(app_configs, **kwargs) -> list[Error]:
         return [
             Error(
                 str(exc),
-                hint="Set BADGE_SIGNING_KEY_FILE to the key's path (README, Open Badges).",
+                hint=(
+                    "Set BADGE_SIGNING_KEY_FILE to the key's path (docs/operators.md, "
+                    "The Open Badges signing key)."
+                ),
                 id="badges.E001",
             )
         ]

@@ -208,7 +208,7 @@ def test_old_credentials_still_verify_after_a_key_rotation(client, settings, tmp
     old_token = signed_badge(client, certificate)
     old_kid = verify(old_token, did_document(client))[0]["kid"]
 
-    # The rotation as the README describes it: a new key, the old one's public half
+    # The rotation as docs/operators.md describes it: a new key, the old one's public half
     # appended to the retired keys, the old private key gone.
     retired = tmp_path / "retired.pem"
     public_pem = subprocess.run(

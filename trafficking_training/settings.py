@@ -303,7 +303,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 # Email and PDF work each have a queue, so that a certificate run never delays a
-# confirmation and each can get its own workers (README, "Scaling out").
+# confirmation and each can get its own workers (docs/operators.md, "Scaling out").
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("email"), Queue("pdf"))
 CELERY_TASK_ROUTES = {
@@ -499,7 +499,7 @@ RATELIMIT_USE_CACHE = "default"
 # When the counters' store does not answer (Redis down or hung), the limits are not
 # applied, rather than refusing every form with a 429: django-redis logs each miss
 # (logger trafficking_training.cache), and logins stay guarded by django-axes, which
-# counts failures in the database. docs: "When a part fails".
+# counts failures in the database. docs/operations.md, "Rate limits when their store is away".
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = "trafficking_training.ratelimits.client_ip"
 RATELIMIT_RATES = {

@@ -174,6 +174,6 @@ def did_document() -> dict:
         "id": did,
         "verificationMethod": methods,
         # Retired keys stay here too: they no longer sign, but what they signed still
-        # verifies. A key that leaked is removed from the list instead (README).
+        # verifies. A key that leaked is removed from the list instead (docs/operators.md).
         "assertionMethod": [method["id"] for method in methods],
     }

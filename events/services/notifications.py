@@ -5,7 +5,7 @@ transaction and marked SENT right after it, so re-running a send never sends twi
 The one gap SMTP leaves open: a worker that dies after the server accepted the
 message but before the row says SENT leaves a stale claim, which is sent again once
 it is older than NOTIFICATION_STALE_SECONDS. Delivery is therefore at least once,
-and twice only in that window (README, "Operations").
+and twice only in that window (docs/developers.md, "At least once").
 """
 
 import logging

@@ -64,7 +64,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_only_cut_transactio
     assert set(counts) == set(ids)  # every email arrived
     twice = {pk for pk, n in counts.items() if n > 1}
     # At least once: only a row whose SMTP transaction was cut by the kill may
-    # arrive twice (README, Operations); everything else arrived exactly once.
+    # arrive twice (docs/developers.md, "At least once"); everything else arrived exactly once.
     assert twice <= in_flight
     assert len(twice) <= 2  # at most one cut SMTP transaction per pool process
     assert smtp_sink.handler.count == 500 + len(twice)
