@@ -289,8 +289,8 @@ VARIABLES = [
         "EMAIL_URL",
         "str",
         "",
-        "`smtp://user:pass@host:587`, `smtp+tls://…` or `smtps://…` sends real mail. Empty: "
-        "each message is written to its own `.eml` file in `var/mail/`, with a line in the log.",
+        "`smtp://user:pass@host:587`, `smtp+tls://…` or `smtps://…` sends real mail; empty "
+        "writes each message to a file ([email](operators.md#email)).",
         EMAIL,
         shown="empty (`var/mail/` + a log line)",
     ),
