@@ -9,6 +9,7 @@ by today's date, as CI does).
 
 import os
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -46,6 +47,23 @@ def _redis_answers() -> bool:
 
 
 CLOCK_KEY = pytest.StashKey[str]()
+
+FAULT_DRILLS = Path(__file__).resolve().parent / "faults"
+
+
+def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
+    """Leave the fault drills (tests/faults) out unless they are named on the command line.
+
+    They start servers of their own and take minutes, so `make test` runs without them
+    and `make faults` (pytest tests/faults) runs them alone.
+    """
+    if collection_path != FAULT_DRILLS:
+        return None
+    here = config.invocation_params.dir
+    named = any(
+        (here / arg.split("::")[0]).resolve().is_relative_to(FAULT_DRILLS) for arg in config.args
+    )
+    return None if named else True
 
 
 def pytest_configure(config) -> None:
