@@ -16,7 +16,7 @@ DB_FILE := $(VAR_DIR)/db.sqlite3
 DEMO_STAMP := $(VAR_DIR)/demo-loaded
 STATIC_STAMP := staticfiles/.collected
 
-.PHONY: install install-dev var static messages makemessages run serve migrate demo test lint format bench soak docs lock clean FORCE
+.PHONY: install install-dev var static messages makemessages run serve migrate demo test faults lint format bench soak docs lock clean FORCE
 
 $(VENV)/.base: requirements/base.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -85,6 +85,13 @@ run: migrate $(DEMO_STAMP) static messages
 
 test: install-dev var messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The fault drills (issue 25, tests/faults), which `make test` leaves out: the production
+# stack (gunicorn, worker, beat) on a redis-server and a PostgreSQL cluster of their own,
+# started on spare ports, while Redis, PostgreSQL and the mail relay fail. A few minutes;
+# needs redis-server and PostgreSQL's initdb and pg_ctl.
+faults: install-dev var messages
+	$(VENV)/bin/pytest tests/faults -v $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
