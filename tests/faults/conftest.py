@@ -16,6 +16,8 @@ Run with `make faults`. The default `make test` leaves this folder out
 server programs.
 """
 
+import email
+import email.policy
 import re
 import subprocess
 import tempfile
@@ -34,6 +36,7 @@ from .stack import BIN, ROOT, Stack, production_env
 from .visitors import Visitor
 
 TEMPLATE = "faults_template"
+_MANAGE_LINK = re.compile(r"https://trainings\.example\.org/manage/([A-Za-z0-9_-]+)/")
 FIGURES = pytest.StashKey[list[str]]()
 
 Figures = Callable[[str], None]
@@ -199,6 +202,16 @@ class Drill:
     def visitor(self) -> Visitor:
         assert self.stack is not None
         return Visitor(self.stack.port, self.answers)
+
+    def manage_token(self, address: str) -> str:
+        """The token of the manage link in an email the sink received for `address`."""
+        for raw in self.smtp.handler.messages:
+            message = email.message_from_bytes(raw, policy=email.policy.default)
+            if address in str(message["To"]):
+                found = _MANAGE_LINK.search(message.get_body(("plain",)).get_content())
+                if found:
+                    return found[1]
+        raise AssertionError(f"no email with a manage link reached {address}")
 
     def check(self, ok: bool, problem: str) -> bool:
         """Note a problem instead of stopping at it: a drill goes on to its end and then

@@ -12,10 +12,7 @@ arrives exactly once within 2 minutes. The scan runs every 3 s and takes rows qu
 for 5 s (production: 30 s and 60 s), so "within 2 minutes" holds with room to spare.
 """
 
-import email
-import email.policy
 import json
-import re
 import time
 
 from .conftest import Drill, Figures
@@ -25,19 +22,6 @@ from .visitors import Visitor, cancel, first_choice, register, registered, timin
 HEALTH_SECONDS = 3
 # The emails of what was done during the outage arrive within this long of Redis' return.
 EMAILS_SECONDS = 120
-
-_MANAGE_LINK = re.compile(r"https://trainings\.example\.org/manage/([A-Za-z0-9_-]+)/")
-
-
-def manage_token(drill: Drill, address: str) -> str:
-    """The token of the manage link in the email received for `address`."""
-    for raw in drill.smtp.handler.messages:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        if address in str(message["To"]):
-            found = _MANAGE_LINK.search(message.get_body(("plain",)).get_content())
-            if found:
-                return found[1]
-    raise AssertionError(f"no email with a manage link reached {address}")
 
 
 def public_pages(public_id: str, token: str) -> list[str]:
@@ -136,7 +120,7 @@ def during_the_outage(drill: Drill, figures: Figures, *, phase: str, public_id: 
     visitor = drill.visitor()
     started = len(drill.answers)
     check_health(drill, figures, phase)
-    token = manage_token(drill, leaver)
+    token = drill.manage_token(leaver)
     for path in public_pages(public_id, token):
         visitor.get(path)
     joined = register(drill.visitor(), public_id, email=newcomer, name="Registered Meanwhile")
