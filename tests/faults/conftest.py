@@ -18,6 +18,7 @@ server programs.
 
 import email
 import email.policy
+import itertools
 import re
 import subprocess
 import tempfile
@@ -89,6 +90,16 @@ class Database:
                 "SELECT status FROM events_registration WHERE email = %s ORDER BY id", (email,)
             )
         ]
+
+    def emails_to(self, address: str) -> dict[str, str]:
+        """The outbox rows of an address's registrations: kind -> status."""
+        return dict(
+            self.rows(
+                "SELECT n.kind, n.status FROM events_notification n"
+                " JOIN events_registration r ON r.id = n.registration_id WHERE r.email = %s",
+                (address,),
+            )
+        )
 
     def notifications(self) -> dict[int, tuple[str, str, int]]:
         """Every outbox row: id -> (status, kind, attempts)."""
@@ -281,13 +292,14 @@ def pytest_runtest_makereport(item, call):
 
 
 _OUTCOMES = pytest.StashKey[dict]()
+_DRILL_NUMBERS = itertools.count(1)
 
 
 @pytest.fixture
 def drill(platform, tmp_path, request) -> Iterator[Drill]:
     """A fresh database from the template, a redis-server, an SMTP sink; all stopped after."""
     name = request.node.name
-    database = "drill_" + re.sub(r"\W", "_", name).lower()[:50]
+    database = f"drill_{next(_DRILL_NUMBERS)}"
     Database(platform.cluster.url("postgres")).rows(
         f"CREATE DATABASE {database} TEMPLATE {TEMPLATE}"
     )

@@ -67,6 +67,15 @@ def test_with_the_mail_relay_down_for_a_day_every_email_arrives_once_it_returns(
     seconds = drill.wait_for_outbox(seconds=EMAILS_SECONDS)
     if seconds is not None:
         figures(f"relay back: the last email arrived {seconds:.1f} s later")
+    for index in range(REGISTRANTS):
+        emails = drill.db.emails_to(f"day-{index}@example.org")
+        drill.check(emails.get("confirmation") == "sent", f"day-{index}'s emails: {emails}")
+    drill.check(
+        drill.db.emails_to("day-0@example.org").get("manage_link") == "sent",
+        "the manage link asked for during the day was not sent",
+    )
+    ann = drill.db.emails_to("ann@example.org")
+    drill.check(ann.get("cancelled") == "sent", f"the cancellation's email: {ann}")
     sent = drill.check_every_email_once()
     figures(f"{sent} emails sent in all, each received once; {drill.outbox()}")
     drill.assert_no_problems()

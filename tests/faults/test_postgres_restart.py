@@ -135,6 +135,10 @@ def test_a_postgres_restart_during_a_burst_loses_no_registration_and_sends_no_em
     seconds = drill.wait_for_outbox(seconds=EMAILS_SECONDS)
     if seconds is not None:
         figures(f"the last email arrived {seconds:.1f} s after the burst ended")
+    unconfirmed = [
+        email for email in people if "sent" not in set(drill.db.emails_to(email).values())
+    ]
+    drill.check(not unconfirmed, f"registered without an email sent: {unconfirmed[:10]}")
     sent = drill.check_every_email_once()
     figures(f"{sent} emails sent, each received once; {drill.outbox()}")
     drill.assert_no_problems()

@@ -22,6 +22,8 @@ from .visitors import Visitor, cancel, first_choice, register, registered, timin
 HEALTH_SECONDS = 3
 # The emails of what was done during the outage arrive within this long of Redis' return.
 EMAILS_SECONDS = 120
+# Who registers, and who cancels (registered before), while Redis is away.
+NEWCOMER, LEAVER = "carol@example.org", "alice@example.org"
 
 
 def public_pages(public_id: str, token: str) -> list[str]:
@@ -122,7 +124,7 @@ def before_the_outage(drill: Drill) -> str:
 
 def during_the_outage(drill: Drill, figures: Figures, *, phase: str, public_id: str) -> None:
     """Every page and every form, a registration and a cancellation among them."""
-    newcomer, leaver = "carol@example.org", "alice@example.org"
+    newcomer, leaver = NEWCOMER, LEAVER
     visitor = drill.visitor()
     started = len(drill.answers)
     check_health(drill, figures, phase)
@@ -158,6 +160,13 @@ def after_the_outage(drill: Drill, figures: Figures, *, phase: str) -> None:
     seconds = drill.wait_for_outbox(seconds=EMAILS_SECONDS)
     if seconds is not None:
         figures(f"{phase}: the last email arrived {seconds:.1f} s after Redis returned")
+    newcomer, leaver = drill.db.emails_to(NEWCOMER), drill.db.emails_to(LEAVER)
+    drill.check(
+        "sent" in {newcomer.get("confirmation"), newcomer.get("waitlisted")},
+        f"the newcomer's confirmation was not sent: {newcomer}",
+    )
+    drill.check(newcomer.get("manage_link") == "sent", f"the link asked for again: {newcomer}")
+    drill.check(leaver.get("cancelled") == "sent", f"the cancellation's email: {leaver}")
     sent = drill.check_every_email_once()
     figures(f"{phase}: {sent} emails sent in all; {drill.outbox()}")
 
