@@ -20,6 +20,7 @@ import email
 import email.policy
 import itertools
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -146,9 +147,12 @@ def platform(tmp_path_factory) -> Iterator[Platform]:
     folder = tmp_path_factory.mktemp("faults")
     # Not under pytest's folder: that one is private to root, and the cluster's files
     # belong to the postgres user.
-    cluster = PostgresCluster(Path(tempfile.mkdtemp(prefix="tt-faults-pg-")))
+    cluster_folder = Path(tempfile.mkdtemp(prefix="tt-faults-pg-"))
+    cluster: PostgresCluster | None = None
     redis = RedisServer(folder)
+    collectstatic: subprocess.Popen | None = None
     try:
+        cluster = PostgresCluster(cluster_folder)
         cluster.create().start()
         Database(cluster.url("postgres")).rows(f"CREATE DATABASE {TEMPLATE}")
         redis.start()
@@ -159,7 +163,8 @@ def platform(tmp_path_factory) -> Iterator[Platform]:
             folder=folder,
             badge_key=folder / "badge-signing-key.pem",
         )
-        # The static files of a production build: the hashed names the pages link to.
+        # The static files of a production build (the hashed names the pages link to),
+        # collected while the database is prepared.
         collectstatic = subprocess.Popen(
             [str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
             cwd=ROOT,
@@ -176,8 +181,13 @@ def platform(tmp_path_factory) -> Iterator[Platform]:
         redis.stop()
         yield Platform(cluster, folder, Path(env["BADGE_SIGNING_KEY_FILE"]))
     finally:
+        if collectstatic is not None and collectstatic.poll() is None:
+            collectstatic.kill()
+            collectstatic.wait(timeout=30)
         redis.stop()
-        cluster.destroy()
+        if cluster is not None:
+            cluster.destroy()
+        shutil.rmtree(cluster_folder, ignore_errors=True)
 
 
 # --- One drill -----------------------------------------------------------------
