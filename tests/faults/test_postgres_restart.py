@@ -77,20 +77,25 @@ def test_a_postgres_restart_during_a_burst_loses_no_registration_and_sends_no_em
     before_burst = len(drill.answers)
     with ThreadPoolExecutor(VISITORS) as pool:
         running = [pool.submit(visitor_loop, index) for index in range(VISITORS)]
-        time.sleep(BURST_BEFORE_SECONDS)
         try:
-            wait_for(lambda: relay.in_flight > 0, seconds=10, what="an email in flight", every=0.01)
-        except TimeoutError:
-            drill.check(False, "no email was in flight at the relay when PostgreSQL stopped")
-        stopped_at = time.monotonic()
-        in_flight = relay.in_flight
-        cluster.stop()
-        time.sleep(DOWN_SECONDS)
-        cluster.start()
-        started_at = time.monotonic()
-        relay.reply_delay = 0.0
-        time.sleep(BURST_AFTER_SECONDS)
-        burst_over.set()
+            time.sleep(BURST_BEFORE_SECONDS)
+            try:
+                wait_for(
+                    lambda: relay.in_flight > 0, seconds=10, what="an email in flight", every=0.01
+                )
+            except TimeoutError:
+                drill.check(False, "no email was in flight at the relay when PostgreSQL stopped")
+            stopped_at = time.monotonic()
+            in_flight = relay.in_flight
+            cluster.stop()
+            time.sleep(DOWN_SECONDS)
+            cluster.start()
+            started_at = time.monotonic()
+            relay.reply_delay = 0.0
+            time.sleep(BURST_AFTER_SECONDS)
+        finally:
+            # Also when a step above failed: the visitors stop, and the pool can close.
+            burst_over.set()
         for future in running:
             future.result()
 
