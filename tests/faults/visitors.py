@@ -150,12 +150,14 @@ def cancel(visitor: Visitor, manage_token: str) -> Answer:
 
 
 def timings(answers: list[Answer]) -> str:
-    """p50, p95 and max of the answers' times, in milliseconds, for the drills' figures."""
+    """p50, p95 and max of the answers' times in milliseconds, and the slowest request."""
     if not answers:
         return "no requests"
     seconds = sorted(answer.seconds for answer in answers)
     p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
+    slowest = max(answers, key=lambda answer: answer.seconds)
     return (
         f"{len(seconds)} requests, p50 {statistics.median(seconds) * 1000:.0f} ms, "
         f"p95 {p95 * 1000:.0f} ms, max {seconds[-1] * 1000:.0f} ms"
+        f" ({slowest.method} {slowest.path})"
     )
