@@ -284,6 +284,15 @@ VARIABLES = [
         'the 503 "very busy, please try again" page.',
         DATA,
     ),
+    Variable(
+        "SESSION_LOCK_WAITERS",
+        "int",
+        2,
+        "Requests of one web process that may wait for a session's lock at once; one more "
+        "gets the busy page at once, so the process's other threads (`WEB_THREADS`) keep "
+        "serving other pages while a session is very busy.",
+        DATA,
+    ),
     # --- Email and the outbox -----------------------------------------------------------
     Variable(
         "EMAIL_URL",

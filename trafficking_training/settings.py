@@ -616,6 +616,11 @@ CELERY_BEAT_SCHEDULE = {
 # Longest wait for a session's lock (seconds, PostgreSQL), then a 503 page that asks
 # to retry after SESSION_BUSY_RETRY_AFTER seconds. pretix waits 3 s as well.
 SESSION_LOCK_TIMEOUT = _read("SESSION_LOCK_TIMEOUT")
+# At most this many requests of a process wait for session locks at once (events/services/
+# locking.py): with gthread workers, the rest of the threads keep serving other pages.
+SESSION_LOCK_WAITERS = _read("SESSION_LOCK_WAITERS")
+if SESSION_LOCK_WAITERS < 1:
+    _fail("SESSION_LOCK_WAITERS must be at least 1.")
 SESSION_BUSY_RETRY_AFTER = 5
 # --- Open Badges signing (events/documents/badge_keys.py) -----------------------
 # The Ed25519 key that signs Open Badges credentials and the revocation status list:

@@ -22,6 +22,14 @@ from tests.factories import RegistrationFactory, SessionFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture(autouse=True)
+def _every_thread_may_wait(settings):
+    """These threads stand for requests spread over many web processes, each of which
+    lets a few wait for the lock (SESSION_LOCK_WAITERS): here all of them may, so that
+    the capacity rule, not the admission limit, decides who gets a seat."""
+    settings.SESSION_LOCK_WAITERS = 10_000
+
 # PostgreSQL allows 100 connections here, shared with other test runs: 32 threads,
 # each with its own connection, work through the requests together.
 WORKERS = 32
