@@ -30,6 +30,7 @@ def _every_thread_may_wait(settings):
     the capacity rule, not the admission limit, decides who gets a seat."""
     settings.SESSION_LOCK_WAITERS = 10_000
 
+
 # PostgreSQL allows 100 connections here, shared with other test runs: 32 threads,
 # each with its own connection, work through the requests together.
 WORKERS = 32
