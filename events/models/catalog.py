@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from events.models.certificate_images import ContentNamedImageField, validate_certificate_image
 from events.models.tokens import PUBLIC_ID_MAX_LENGTH, new_public_id
 
 DEFAULT_REMINDERS = "7d,1d,2h"
@@ -137,6 +138,26 @@ class Training(models.Model):
     )
     signatory_name = models.CharField(_("certificate signatory"), max_length=200, blank=True)
     signatory_title = models.CharField(_("signatory title"), max_length=200, blank=True)
+    certificate_logo = ContentNamedImageField(
+        _("logo on certificates"),
+        upload_to="certificates/logos/",
+        blank=True,
+        validators=[validate_certificate_image],
+        help_text=_(
+            "The host's logo, printed at the top of each certificate: PNG or JPEG, at most "
+            "1 MB. Choose one that still reads when printed in black and white."
+        ),
+    )
+    signature_image = ContentNamedImageField(
+        _("signature on certificates"),
+        upload_to="certificates/signatures/",
+        blank=True,
+        validators=[validate_certificate_image],
+        help_text=_(
+            "The signatory's signature, printed above their name: PNG (a transparent "
+            "background prints best) or JPEG, at most 1 MB."
+        ),
+    )
     # Evaluations (models/evaluations.py, services/evaluations.py).
     evaluation_post_days = models.PositiveSmallIntegerField(
         _("post-evaluation open for (days)"),

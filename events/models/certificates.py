@@ -27,6 +27,10 @@ class Certificate(models.Model):
     hosts = models.CharField(_("hosts"), max_length=300)
     signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
     signatory_title = models.CharField(_("signatory title"), max_length=200, blank=True)
+    # The training's images as they were at issuance: storage names that always mean
+    # the same bytes (models/certificate_images.py), so the snapshot stays what it was.
+    logo = models.CharField(_("logo"), max_length=100, blank=True)
+    signature_image = models.CharField(_("signature"), max_length=100, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
     issued_at = models.DateTimeField(_("issued at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

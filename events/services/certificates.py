@@ -71,6 +71,10 @@ def _snapshot(registration: Registration) -> dict:
         "hosts": localized(training, "hosts", registration.language).text,
         "signatory_name": training.signatory_name,
         "signatory_title": training.signatory_title,
+        # Names that always mean the same bytes, so the snapshot keeps the images as
+        # they were: a new upload under the training gets a new name.
+        "logo": training.certificate_logo.name or "",
+        "signature_image": training.signature_image.name or "",
     }
 
 
