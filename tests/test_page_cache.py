@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models.fields.files import FieldFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -126,7 +127,12 @@ def test_admin_edit_of_a_training_title_shows_on_stored_pages_at_once(
     training = session.training
     change = reverse("admin:events_training_change", args=[training.pk])
     form = admin.get(change).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None} | {
+    # Files are not re-posted: an unchanged upload field keeps its file.
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, FieldFile)
+    } | {
         "title": "Spotting labor trafficking on farms",
         "target_sectors": [s.pk for s in training.target_sectors.all()],
     }
