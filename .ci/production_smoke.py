@@ -316,9 +316,10 @@ def check_pages(browser: Browser, maildir: Path) -> str:
 # Issue 15's budget for a visitor's first load of a public page: HTML, CSS, scripts,
 # icon, with the compressed static files of the production build.
 FIRST_LOAD_BUDGET = 150 * 1024
-# The scripts each page may load: Bootstrap's collapse (the phone menu) everywhere, and
-# the registration form's own script (it fills in the visitor's time zone).
-MENU_ONLY = {"bootstrap.min"}
+# The scripts each page may load: Bootstrap's collapse (the phone menu) and "Exit this
+# page" everywhere, and the registration form's own script (it fills in the visitor's
+# time zone).
+MENU_ONLY = {"bootstrap.min", "exit-page"}
 PAGE_SCRIPTS = {"home": MENU_ONLY, "catalogue": MENU_ONLY, "session": MENU_ONLY | {"registration"}}
 
 
