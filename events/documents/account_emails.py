@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from events.documents.email_html import MARK_CID
 from events.models import Notification, Registration
 from events.models.addresses import address_proof
 
@@ -33,6 +34,7 @@ def account_context(notification: Notification) -> dict:
         "notification": notification,
         "user": user,
         "site_url": settings.SITE_URL,
+        "mark_cid": MARK_CID,
         "login_url": _absolute(reverse("accounts:login")),
         "reset_url": _absolute(reverse("accounts:password_reset")),
     }

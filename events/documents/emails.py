@@ -57,6 +57,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 
 from events.documents.account_emails import render_account_texts
+from events.documents.email_html import MARK_CID, inline_css, mark_png
 from events.documents.ics import session_calendar
 from events.documents.qr import qr_png
 from events.models import Notification, Registration
@@ -186,6 +187,7 @@ def session_context(notification: Notification) -> dict:
         "catalog_url": absolute(reverse("events:catalog")),
         "site_url": settings.SITE_URL,
         "qr_cid": QR_CID if _shows_checkin(notification) else "",
+        "mark_cid": MARK_CID,
     }
 
 
@@ -421,8 +423,9 @@ def _account_message(notification: Notification, *, connection=None) -> OutboxEm
             "Message-ID": _message_id(notification),
             "X-Notification-Id": str(notification.pk),
         },
+        inline_images=[(MARK_CID, mark_png())],
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(inline_css(html), "text/html")
     return message
 
 
@@ -452,7 +455,9 @@ def build_message(
             if notification.kind in WITH_CALENDAR
             else None
         )
-    inline = [(QR_CID, qr_png(registration.checkin_code))] if context["qr_cid"] else []
+    inline = [(MARK_CID, mark_png())]
+    if context["qr_cid"]:
+        inline.append((QR_CID, qr_png(registration.checkin_code)))
     unsubscribe_url = absolute(
         reverse("events:manage_unsubscribe", args=[registration.manage_token])
     )
@@ -472,7 +477,7 @@ def build_message(
         },
         inline_images=inline,
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(inline_css(html), "text/html")
     if calendar is not None:
         message.attach("session.ics", calendar, "text/calendar")
     certificate = context.get("certificate")
