@@ -212,9 +212,21 @@ class WalkInForm(_PersonForm):
         required=True,
         error_messages={"required": _("Ask for their consent before adding them.")},
     )
-    field_order = ["full_name", "email", "organization", "sector", "consent"]
+    reason = forms.CharField(
+        label=_("Reason for checking in outside the check-in hours"),
+        required=False,
+        max_length=500,
+        help_text=_("Only needed outside the check-in hours; kept in the audit trail."),
+    )
+    field_order = ["full_name", "email", "organization", "sector", "consent", "reason"]
     sector_prompt = _("Choose the sector they work in")
     missing_name = _("Please enter their name.")
+
+    def __init__(self, *args, door_open: bool = True, **kwargs) -> None:
+        """door_open: within the check-in hours, where no reason is asked for."""
+        super().__init__(*args, **kwargs)
+        if door_open:
+            del self.fields["reason"]
 
 
 # --- Evaluations ----------------------------------------------------------------------

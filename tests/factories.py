@@ -67,6 +67,13 @@ class SessionFactory(factory.django.DjangoModelFactory):
     status = TrainingSession.Status.PUBLISHED
 
 
+class DoorOpenSessionFactory(SessionFactory):
+    """A session starting in half an hour: its door is open for check-in
+    (CHECKIN_OPENS_BEFORE_MINUTES before the start until the end plus the grace)."""
+
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
+
+
 def _sector():
     return Sector.objects.order_by("order").first() or SectorFactory()
 

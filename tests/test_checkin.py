@@ -8,14 +8,19 @@ from django.urls import reverse
 
 from events.models import AuditEntry, Registration
 from events.services import checkin
-from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
+from tests.factories import (
+    DoorOpenSessionFactory,
+    RegistrationFactory,
+    ScopedOrganizerFactory,
+    SessionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def session(db):
-    return SessionFactory()
+    return DoorOpenSessionFactory()
 
 
 @pytest.fixture
@@ -83,7 +88,7 @@ def test_check_in_to_a_cancelled_session_is_refused(session):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_check_ins_of_one_person_record_one(organizer):
-    registration = RegistrationFactory(session=SessionFactory())
+    registration = RegistrationFactory(session=DoorOpenSessionFactory())
     outcomes, barrier = [], threading.Barrier(4)
 
     def scan():

@@ -17,6 +17,7 @@ from events.services import certificates, checkin
 from events.views.page_cache import CSRF_PLACEHOLDER
 from tests.factories import (
     AttendedRegistrationFactory,
+    DoorOpenSessionFactory,
     NotificationFactory,
     RegistrationFactory,
     ScopedOrganizerFactory,
@@ -208,7 +209,7 @@ def test_the_certificate_pdf_is_printed_in_the_registrants_language():
 
 
 def test_a_walk_in_added_from_a_spanish_door_page_gets_spanish(client, sector):
-    session = SessionFactory()
+    session = DoorOpenSessionFactory()
     client.force_login(ScopedOrganizerFactory(organizes=[session]))
     client.post(
         reverse("events:organize_walk_in", args=[session.pk]),
@@ -224,7 +225,7 @@ def test_a_walk_in_added_from_a_spanish_door_page_gets_spanish(client, sector):
 
 
 def test_a_walk_in_added_without_a_language_gets_the_default(sector):
-    session = SessionFactory()
+    session = DoorOpenSessionFactory()
     added = checkin.add_walk_in(session_id=session.pk, full_name="Kim Lee", sector_id=sector.pk)
     assert added.registration.language == settings.LANGUAGE_CODE
 

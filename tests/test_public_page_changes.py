@@ -28,7 +28,12 @@ from events.services.public_pages import (
     current_versions,
     session_version_key,
 )
-from tests.factories import RegistrationFactory, SessionFactory, TrainingFactory
+from tests.factories import (
+    DoorOpenSessionFactory,
+    RegistrationFactory,
+    SessionFactory,
+    TrainingFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +78,12 @@ def _delete(session, sector):
 
 
 def _walk_in(session, sector):
+    # The door opens CHECKIN_OPENS_BEFORE_MINUTES before the start: move it that close
+    # (an UPDATE around the services, which moves no version by itself).
+    starts = timezone.now() + timedelta(minutes=30)
+    TrainingSession.objects.filter(pk=session.pk).update(
+        starts_at=starts, ends_at=starts + timedelta(hours=3)
+    )
     checkin.add_walk_in(session_id=session.pk, full_name="Walk In", sector_id=sector.pk)
 
 
@@ -253,7 +264,7 @@ def test_a_sector_edit_marks_every_page_stale(sector, django_capture_on_commit_c
 
 def test_a_check_in_leaves_the_stored_pages_alone(django_capture_on_commit_callbacks):
     # The control: a service listed as changing nothing public moves no version.
-    seated = RegistrationFactory(session=SessionFactory())
+    seated = RegistrationFactory(session=DoorOpenSessionFactory())
     keys = [LISTS_KEY, session_version_key(seated.session.public_id)]
     before = current_versions(keys)
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,14 +7,18 @@ from events.forms import RegistrationForm
 from events.models import AuditEntry, Notification, Registration, TrainingSession
 from events.services import checkin
 from events.services.notification_delivery import skip_reason
-from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
+from tests.factories import (
+    DoorOpenSessionFactory,
+    RegistrationFactory,
+    ScopedOrganizerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def full_session(db):
-    session = SessionFactory(capacity=1)
+    session = DoorOpenSessionFactory(capacity=1)
     RegistrationFactory(session=session)
     return session
 

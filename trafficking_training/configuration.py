@@ -183,6 +183,22 @@ VARIABLES = [
         SITE,
     ),
     Variable(
+        "CHECKIN_OPENS_BEFORE_MINUTES",
+        "int",
+        120,
+        "Door check-in (and walk-ins) opens this many minutes before a session starts; "
+        "earlier, the door refuses and an organizer records attendance with a reason.",
+        SITE,
+    ),
+    Variable(
+        "CHECKIN_GRACE_MINUTES",
+        "int",
+        60,
+        "Door check-in stays open this many minutes after a session ends, for late "
+        "scans and uploads; later attendance is marked from the roster.",
+        SITE,
+    ),
+    Variable(
         "STATIC_FINDERS",
         "bool",
         COMPUTED,

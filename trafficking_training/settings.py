@@ -566,6 +566,13 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 RETENTION_MONTHS = _read("RETENTION_MONTHS")
 if RETENTION_MONTHS < 1:
     _fail("RETENTION_MONTHS must be at least 1.")
+# The door's check-in window: from this long before the start until this long after
+# the end (minutes). Outside it, attendance needs an organizer's reason
+# (events/selectors/checkin.py: checkin_window).
+CHECKIN_OPENS_BEFORE_MINUTES = _read("CHECKIN_OPENS_BEFORE_MINUTES")
+CHECKIN_GRACE_MINUTES = _read("CHECKIN_GRACE_MINUTES")
+if CHECKIN_OPENS_BEFORE_MINUTES < 0 or CHECKIN_GRACE_MINUTES < 0:
+    _fail("CHECKIN_OPENS_BEFORE_MINUTES and CHECKIN_GRACE_MINUTES cannot be negative.")
 # Beat runs the reminder scan this often (seconds).
 REMINDER_SCAN_SECONDS = _read("REMINDER_SCAN_SECONDS")
 # A mail relay that refuses or times out is retried for this long after the first

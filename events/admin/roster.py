@@ -51,6 +51,17 @@ class OrganizerMessageForm(forms.Form):
     )
 
 
+class AttendanceReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        help_text=gettext_lazy(
+            "Why attendance is recorded outside the check-in hours, e.g. "
+            "“paper sign-in sheet, door tablet was down”. Kept in the audit trail."
+        ),
+    )
+
+
 class AccessibilityNeedsFilter(admin.SimpleListFilter):
     """Who told us of a need (interpreting, mobility, diet...), to plan the room."""
 
@@ -132,6 +143,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     actions = [
         "check_in_selected",
         "mark_attended",
+        "mark_attended_with_reason",
         "mark_not_attended",
         "promote_selected",
         "cancel_selected",
@@ -188,11 +200,13 @@ class RegistrationAdmin(OrganizerScopedAdmin):
             return "–"
         rows = format_html_join(
             "",
-            "<li>{} – {} ({})</li>",
+            "<li>{} – {}{} ({})</li>",
             (
                 (
                     f"{timezone.localtime(e.created_at):%Y-%m-%d %H:%M}",
                     e.action,
+                    # An override of the check-in hours says why, where it is read.
+                    f": {e.detail['reason']}" if e.detail.get("reason") else "",
                     e.actor.email if e.actor else _("attendee or system"),
                 )
                 for e in entries
@@ -230,6 +244,37 @@ class RegistrationAdmin(OrganizerScopedAdmin):
             queryset,
             lambda **kw: checkin.mark_attended(attended=True, **kw),
             lambda n: ngettext("%(n)d marked attended", "%(n)d marked attended", n) % {"n": n},
+        )
+
+    @admin.action(
+        description=gettext_lazy("Mark attended, with a reason (any time)"),
+        permissions=["change"],
+    )
+    def mark_attended_with_reason(self, request, queryset):
+        """The organizer's override of the check-in hours: asks for a reason first."""
+        form = AttendanceReasonForm(request.POST if "record_attendance" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._run(
+                request,
+                queryset,
+                lambda **kw: checkin.mark_attended(
+                    attended=True, reason=form.cleaned_data["reason"], **kw
+                ),
+                lambda n: ngettext("%(n)d marked attended", "%(n)d marked attended", n) % {"n": n},
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Mark attended, with a reason"),
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "selected": queryset.count(),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(
+            request, "admin/events/registration/attendance_reason.html", context
         )
 
     @admin.action(description=gettext_lazy("Mark not attended"), permissions=["change"])

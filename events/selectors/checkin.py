@@ -1,9 +1,14 @@
-"""Reads for the door: live counts, search by name or code, and the offline snapshot."""
+"""Reads for the door: the check-in window, live counts, search by name or code, and the
+offline snapshot."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from events.models import CheckInScan, Registration, TrainingSession
 from events.models.tokens import normalize_code
@@ -12,6 +17,39 @@ from .text_search import containing_ignoring_accents
 
 # The least a door needs to find and check in a person: no email, no sector, no needs.
 SNAPSHOT_FIELDS = ("id", "full_name", "organization", "checkin_code", "status", "checked_in_at")
+
+
+@dataclass(frozen=True)
+class CheckInWindow:
+    """When the door may check people in to a session: a while before the start (people
+    arrive early) until a grace period after the end (late scans, offline uploads)."""
+
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, at: datetime) -> bool:
+        return self.opens_at <= at <= self.closes_at
+
+
+def checkin_window(session: TrainingSession) -> CheckInWindow:
+    """The session's check-in window (CHECKIN_OPENS_BEFORE_MINUTES, CHECKIN_GRACE_MINUTES)."""
+    return CheckInWindow(
+        opens_at=session.starts_at - timedelta(minutes=settings.CHECKIN_OPENS_BEFORE_MINUTES),
+        closes_at=session.ends_at + timedelta(minutes=settings.CHECKIN_GRACE_MINUTES),
+    )
+
+
+def checkin_closed_reason(session: TrainingSession, at: datetime) -> str:
+    """Why the door cannot check anyone in at `at`, in words for the organizer; "" when
+    it can. Times are the session's own (a Williston session's in Mountain time)."""
+    window = checkin_window(session)
+    if window.is_open(at):
+        return ""
+    if at < window.opens_at:
+        opens = timezone.localtime(window.opens_at, session.tzinfo)
+        return _("check-in opens on %(time)s") % {"time": date_format(opens, "STAMP_FORMAT")}
+    closed = timezone.localtime(window.closes_at, session.tzinfo)
+    return _("check-in closed on %(time)s") % {"time": date_format(closed, "STAMP_FORMAT")}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -33,11 +71,15 @@ def checkin_snapshot(session: TrainingSession, *, now: datetime | None = None) -
         .order_by("full_name", "id")
         .values_list(*SNAPSHOT_FIELDS)
     )
+    window = checkin_window(session)
     return {
         "session": {
             "id": session.pk,
             "ends_at": _iso(session.ends_at),
             "ended": ended,
+            # The door device refuses offline check-ins outside these, as the server would.
+            "checkin_opens_at": _iso(window.opens_at),
+            "checkin_closes_at": _iso(window.closes_at),
         },
         "generated_at": _iso(now),
         "registrations": [

@@ -7,6 +7,12 @@
 - mark_attended: attendance recorded later (the paper sign-in sheet);
 - record_joined: evidence that an online registrant opened their own join link.
 
+The door works only within the session's check-in window (selectors.checkin.
+checkin_window: from CHECKIN_OPENS_BEFORE_MINUTES before the start until
+CHECKIN_GRACE_MINUTES after the end), so that a scan weeks early cannot make someone
+"attended" of a session that has not happened. Outside it, an organizer may still
+record attendance with a reason, which goes to the audit trail.
+
 Reads (the snapshot for offline doors, counts, search) are in selectors/checkin.py.
 """
 
@@ -22,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import CheckInScan, Registration, TrainingSession
 from events.models.addresses import normalize_email_address
 from events.models.tokens import new_manage_credentials, normalize_code
+from events.selectors.checkin import checkin_closed_reason
 
 from .audit import record_audit
 from .locking import lock_session
@@ -40,8 +47,17 @@ class AlreadyCheckedIn(CheckInRefused):
         super().__init__(_("already checked in"))
 
 
+class OutsideCheckInWindow(CheckInRefused):
+    """The door is closed for this session at that time; an organizer's reason overrides."""
+
+
 class AttendanceRefused(Exception):
     """Attendance cannot be recorded for this registration; str(error) says why."""
+
+
+def _clean_reason(reason: str) -> str:
+    # Kept in the audit trail's JSON: one line, and not a page of text.
+    return " ".join(reason.split())[:500]
 
 
 def _refusal_for_status(status: str) -> str:
@@ -52,18 +68,29 @@ def _refusal_for_status(status: str) -> str:
     return ""
 
 
-def check_in(*, registration_id: int, actor=None, at: datetime | None = None) -> Registration:
+def check_in(
+    *,
+    registration_id: int,
+    actor=None,
+    at: datetime | None = None,
+    override_reason: str = "",
+) -> Registration:
     """Check a confirmed registrant in at the door; they count as attended.
 
     Idempotent: checking in twice changes nothing and raises AlreadyCheckedIn,
     so the door page can say when they arrived. Cancelled and waitlisted
     registrations, and sessions that were cancelled, are refused with CheckInRefused.
+    Outside the session's check-in window (judged at `at`) it raises
+    OutsideCheckInWindow, unless an organizer gives an override_reason: then the
+    check-in is made and the reason is written to the audit trail.
 
     `at` is when the scan really happened, for check-ins made offline and uploaded
     later (default: now). Two devices that checked the same person in offline end
     with one check-in, the earliest: an upload older than the recorded check-in moves
     it back to its own time (and says so in the audit trail), a later one is "already".
     """
+    override_reason = _clean_reason(override_reason)
+    moment = at or timezone.now()
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update()
@@ -78,13 +105,24 @@ def check_in(*, registration_id: int, actor=None, at: datetime | None = None) ->
         recorded = registration.checked_in_at
         if recorded is not None and (at is None or at >= recorded):
             raise AlreadyCheckedIn(registration)
-        registration.checked_in_at = at or timezone.now()
+        closed = checkin_closed_reason(registration.session, moment)
+        if closed and not override_reason:
+            raise OutsideCheckInWindow(closed)
+        registration.checked_in_at = moment
         registration.checked_in_by = actor if getattr(actor, "is_authenticated", False) else None
         registration.attended = True
         registration.save(
             update_fields=["checked_in_at", "checked_in_by", "attended", "updated_at"]
         )
-        if recorded is None:
+        if closed:
+            record_audit(
+                action="checked_in_outside_window",
+                actor=actor,
+                registration=registration,
+                reason=override_reason,
+                at=moment.isoformat(),
+            )
+        elif recorded is None:
             record_audit(action="checked_in", actor=actor, registration=registration)
         else:
             record_audit(
@@ -126,13 +164,17 @@ def record_joined(*, registration_id: int, now=None) -> Registration:
         return registration
 
 
-def mark_attended(*, registration_id: int, attended: bool, actor=None) -> Registration:
+def mark_attended(
+    *, registration_id: int, attended: bool, actor=None, reason: str = ""
+) -> Registration:
     """Record attendance after the fact, e.g. from the paper sign-in sheet.
 
     Marking someone as not attended also undoes a door check-in made by mistake.
-    Only confirmed registrants can be marked as attended. Raises AttendanceRefused
-    when the change is not allowed or would change nothing.
+    Only confirmed registrants can be marked as attended, and only once the session
+    has started, unless an organizer gives a reason (kept in the audit trail). Raises
+    AttendanceRefused when the change is not allowed or would change nothing.
     """
+    reason = _clean_reason(reason)
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update()
@@ -140,11 +182,15 @@ def mark_attended(*, registration_id: int, attended: bool, actor=None) -> Regist
             .get(pk=registration_id)
         )
         if attended:
-            reason = _refusal_for_status(registration.status)
-            if reason:
-                raise AttendanceRefused(reason)
+            refusal = _refusal_for_status(registration.status)
+            if refusal:
+                raise AttendanceRefused(refusal)
             if registration.attended:
                 raise AttendanceRefused(_("already marked attended"))
+            if registration.session.starts_at > timezone.now() and not reason:
+                raise AttendanceRefused(
+                    _("the session has not started: record it with a reason instead")
+                )
         elif not registration.attended and registration.checked_in_at is None:
             raise AttendanceRefused(_("already marked not attended"))
         registration.attended = attended
@@ -158,6 +204,7 @@ def mark_attended(*, registration_id: int, attended: bool, actor=None) -> Regist
             action="marked_attended" if attended else "marked_not_attended",
             actor=actor,
             registration=registration,
+            **({"reason": reason} if reason else {}),
         )
         return registration
 
@@ -188,15 +235,24 @@ def add_walk_in(
     organization: str = "",
     language: str = settings.LANGUAGE_CODE,
     actor=None,
+    override_reason: str = "",
 ) -> WalkIn:
-    """Add (or find) the person, confirm their place and check them in, in one transaction."""
+    """Add (or find) the person, confirm their place and check them in, in one transaction.
+
+    Only within the session's check-in window, unless the organizer gives an
+    override_reason (audited with the check-in).
+    """
     email = normalize_email_address(email)
+    override_reason = _clean_reason(override_reason)
     now = timezone.now()
     with transaction.atomic():
         # Seats left change only when the walk-in takes a seat (below).
         session = lock_session(session_id)
         if session.status == TrainingSession.Status.CANCELLED:
             raise WalkInRefused(_("the session is cancelled"))
+        closed = checkin_closed_reason(session, now)
+        if closed and not override_reason:
+            raise WalkInRefused(closed)
         rows = Registration.objects.filter(session=session)
         confirmed = rows.filter(status=Registration.Status.CONFIRMED).count()
         existing = (
@@ -239,7 +295,11 @@ def add_walk_in(
         if takes_a_seat:
             public_pages_changed(session)
         try:
-            registration = check_in(registration_id=registration.pk, actor=actor)
+            registration = check_in(
+                registration_id=registration.pk,
+                actor=actor,
+                override_reason=override_reason,
+            )
         except AlreadyCheckedIn as already:
             return WalkIn(
                 already.registration, added=False, over_capacity=False, already_checked_in=True

@@ -15,6 +15,7 @@ import json
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -61,6 +62,10 @@ def _door_page(
         "events/organize/checkin.html",
         {
             "session": session,
+            # Outside the check-in window the page says so and asks for a reason.
+            "door_closed": checkin_selectors.checkin_closed_reason(session, timezone.now()),
+            "checkin_opens_before": settings.CHECKIN_OPENS_BEFORE_MINUTES,
+            "checkin_grace": settings.CHECKIN_GRACE_MINUTES,
             "query": query,
             "results": checkin_selectors.search_for_checkin(session_id=session.pk, query=query),
             "counts": checkin_selectors.checkin_counts(session.pk),
@@ -74,12 +79,17 @@ def _door_page(
     )
 
 
+def _walk_in_form(session: TrainingSession, data=None) -> WalkInForm:
+    door_open = not checkin_selectors.checkin_closed_reason(session, timezone.now())
+    return WalkInForm(data, auto_id="walk-in-%s", door_open=door_open)
+
+
 @never_cache
 @login_required
 @require_GET
 def checkin_page(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _organizer_session(request, session_id)
-    return _door_page(request, session, walk_in=WalkInForm(auto_id="walk-in-%s"))
+    return _door_page(request, session, walk_in=_walk_in_form(session))
 
 
 @never_cache
@@ -88,7 +98,7 @@ def checkin_page(request: HttpRequest, session_id: int) -> HttpResponse:
 def walk_in_submit(request: HttpRequest, session_id: int) -> HttpResponse:
     """Add someone who came without a place and check them in; errors stay on the door page."""
     session = _organizer_session(request, session_id)
-    form = WalkInForm(request.POST, auto_id="walk-in-%s")
+    form = _walk_in_form(session, request.POST)
     if not form.is_valid():
         return _door_page(request, session, walk_in=form, status=400)
     data = form.cleaned_data
@@ -102,6 +112,7 @@ def walk_in_submit(request: HttpRequest, session_id: int) -> HttpResponse:
             # Their emails (the certificate) follow the language the door page is in.
             language=request.LANGUAGE_CODE,
             actor=request.user,
+            override_reason=data.get("reason", ""),
         )
     except checkin_services.WalkInRefused as refusal:
         messages.error(request, _("Nobody can be added: %(reason)s.") % {"reason": refusal})
@@ -169,7 +180,10 @@ def checkin_submit(request: HttpRequest, session_id: int) -> HttpResponse:
         result.update(registration=registration.pk, name=registration.full_name)
         try:
             registration = checkin_services.check_in(
-                registration_id=registration.pk, actor=request.user
+                registration_id=registration.pk,
+                actor=request.user,
+                # Only the door page's form outside the check-in window sends one.
+                override_reason=request.POST.get("reason", "")[:500],
             )
         except checkin_services.AlreadyCheckedIn as already:
             when = _local_time(session, already.registration.checked_in_at)

@@ -179,6 +179,14 @@
       return Promise.resolve();
     }
     var shown = { registration: person.id, name: person.name };
+    // The server's check-in window (events.selectors.checkin.checkin_window), from the
+    // snapshot; a scan outside it would only be refused at the upload.
+    var now = new Date();
+    var session = snapshot.session;
+    if (session.checkin_opens_at && (now < new Date(session.checkin_opens_at) || now > new Date(session.checkin_closes_at))) {
+      showResult({ outcome: "refused", message: fill(text.refused, { name: person.name, reason: text.doorClosed }) });
+      return Promise.resolve();
+    }
     if (person.status !== "confirmed") {
       var reason = person.status === "cancelled" ? text.statusCancelled : text.statusWaitlisted;
       showResult({ outcome: "refused", message: fill(text.refused, { name: person.name, reason: reason }) });

@@ -14,6 +14,22 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:events_registration_changelist"
 
 
+def starting_soon(session):
+    """Move the session to half an hour from now: its door is open for check-in."""
+    session.starts_at = timezone.now() + timedelta(minutes=30)
+    session.ends_at = session.starts_at + timedelta(hours=3)
+    session.save()
+    return session
+
+
+def ended(session):
+    """Move the session to yesterday: attendance is marked from the sign-in sheet."""
+    session.starts_at = timezone.now() - timedelta(days=1)
+    session.ends_at = session.starts_at + timedelta(hours=3)
+    session.save()
+    return session
+
+
 def run_action(client, action, registrations, **extra):
     response = client.post(
         reverse(CHANGELIST),
@@ -24,6 +40,7 @@ def run_action(client, action, registrations, **extra):
 
 
 def test_check_in_reports_checked_in_and_skipped_cancelled(client_a, session_a, organizer_a):
+    starting_soon(session_a)
     people = RegistrationFactory.create_batch(3, session=session_a)
     gone = RegistrationFactory(session=session_a, cancelled=True)
     _, messages = run_action(client_a, "check_in_selected", [*people, gone])
@@ -46,6 +63,7 @@ def test_check_in_skips_waitlisted_and_already_checked_in(client_a, session_a):
 
 
 def test_mark_attended_records_attendance_without_a_door_check_in(client_a, attendee_a):
+    ended(attendee_a.session)
     _, messages = run_action(client_a, "mark_attended", [attendee_a])
     attendee_a.refresh_from_db()
     assert messages == ["1 marked attended"]
@@ -231,6 +249,7 @@ def test_status_cannot_be_changed_through_the_edit_form(client_a, attendee_a):
 
 
 def test_registration_page_shows_its_audit_trail(client_a, attendee_a, organizer_a):
+    starting_soon(attendee_a.session)
     run_action(client_a, "check_in_selected", [attendee_a])
     url = reverse("admin:events_registration_change", args=[attendee_a.pk])
     response = client_a.get(url)

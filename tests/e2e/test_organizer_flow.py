@@ -5,13 +5,18 @@ import pytest
 from playwright.sync_api import expect
 
 from events.models import Registration, Sector
-from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
+from tests.factories import (
+    DoorOpenSessionFactory,
+    RegistrationFactory,
+    ScopedOrganizerFactory,
+    SessionFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_organizer_filters_the_roster_checks_someone_in_and_exports_csv(page):
-    session = SessionFactory(city="Fargo")
+    session = DoorOpenSessionFactory(city="Fargo")
     other = SessionFactory(city="Bismarck")
     health = Sector.objects.get(slug="healthcare")
     schools = Sector.objects.get(slug="schools-education")

@@ -20,6 +20,7 @@ from events.models import Registration, Response
 from events.selectors.evaluations import evaluation_token
 from events.services import evaluations as evaluation_service
 from tests.factories import (
+    DoorOpenSessionFactory,
     OrganizerFactory,
     RegistrationFactory,
     SessionFactory,
@@ -186,7 +187,8 @@ def test_certificate_lookup_survives_hostile_input(client):
 
 
 def test_checkin_forms_survive_hostile_input(_fast_passwords):
-    session = SessionFactory()
+    # The door is open, so that hostile input reaches the check-in itself.
+    session = DoorOpenSessionFactory()
     RegistrationFactory(session=session, full_name='<i data-fuzz="stored">x</i>')
     organizer = OrganizerFactory(is_superuser=True)
     staff = Client()
@@ -205,14 +207,15 @@ def test_checkin_forms_survive_hostile_input(_fast_passwords):
 
 
 def test_walk_in_form_survives_hostile_input(_fast_passwords):
-    session = SessionFactory(capacity=1)
+    # The door is open, so that hostile input reaches the check-in itself.
+    session = DoorOpenSessionFactory(capacity=1)
     organizer = OrganizerFactory(is_superuser=True)
     staff = Client()
     staff.force_login(organizer)
     walk_in = reverse("events:organize_walk_in", args=[session.pk])
 
     @FUZZ
-    @given(data=form(["full_name", "email", "organization", "sector", "consent"]))
+    @given(data=form(["full_name", "email", "organization", "sector", "consent", "reason"]))
     def post(data):
         _ok(staff.post(walk_in, data))
 
@@ -220,7 +223,8 @@ def test_walk_in_form_survives_hostile_input(_fast_passwords):
 
 
 def test_checkin_sync_survives_hostile_uploads(_fast_passwords):
-    session = SessionFactory()
+    # The door is open, so that hostile input reaches the check-in itself.
+    session = DoorOpenSessionFactory()
     registration = RegistrationFactory(session=session)
     organizer = OrganizerFactory(is_superuser=True)
     staff = Client()

@@ -32,7 +32,7 @@ from accounts.forms import (
 from accounts.models import User
 from events.admin.certificates import RevokeForm
 from events.admin.impact_form import ImpactReportForm
-from events.admin.roster import OrganizerMessageForm
+from events.admin.roster import AttendanceReasonForm, OrganizerMessageForm
 from events.filters import SessionFilterForm
 from events.forms import (
     CatalogFilterForm,
@@ -280,6 +280,8 @@ STORED_IN: dict[type, type[models.Model] | dict[str, models.Field]] = {
     RevokeForm: {"reason": Certificate._meta.get_field("revoked_reason")},
     # A notice's JSON payload; the audit trail keeps a subject cut to its own length.
     OrganizerMessageForm: {},
+    # The audit trail's JSON detail (the walk-in form's reason too, not a column).
+    AttendanceReasonForm: {},
     # Free text goes to Answer.text, unbounded; the revision is compared, not stored.
     EvaluationForm: {},
     # These only look up, filter or confirm.
