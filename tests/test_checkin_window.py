@@ -180,6 +180,14 @@ def early():
     return registration, ScopedOrganizerFactory(organizes=[registration.session])
 
 
+def door_check_in(client, registration, **extra):
+    return client.post(
+        reverse("events:organize_checkin_submit", args=[registration.session_id]),
+        {"registration": registration.pk, **extra},
+        headers={"Accept": "application/json"},
+    )
+
+
 def test_the_door_page_says_it_is_closed_and_asks_for_a_reason(client, early):
     registration, organizer = early
     client.force_login(organizer)
@@ -199,11 +207,7 @@ def test_the_door_refuses_outside_the_window_with_a_clear_message(client, early)
     registration, organizer = early
     client.force_login(organizer)
 
-    response = client.post(
-        reverse("events:organize_checkin_submit", args=[registration.session_id]),
-        {"registration": registration.pk},
-        headers={"Accept": "application/json"},
-    )
+    response = door_check_in(client, registration)
 
     assert response.status_code == 409
     data = response.json()
@@ -216,11 +220,7 @@ def test_the_door_checks_in_outside_the_window_with_the_reason_given(client, ear
     registration, organizer = early
     client.force_login(organizer)
 
-    response = client.post(
-        reverse("events:organize_checkin_submit", args=[registration.session_id]),
-        {"registration": registration.pk, "reason": "Volunteer briefing"},
-        headers={"Accept": "application/json"},
-    )
+    response = door_check_in(client, registration, reason="Volunteer briefing")
 
     assert response.json()["outcome"] == "checked_in"
     entry = AuditEntry.objects.get(registration=registration, action="checked_in_outside_window")

@@ -228,6 +228,22 @@ class RegistrationAdmin(OrganizerScopedAdmin):
             done=done,
         )
 
+    def _ask(self, request, queryset, form, *, action: str, title: str, **extra):
+        """The page of an action that asks for something first (a message, a reason):
+        templates/admin/events/registration/<action>.html, which posts back to it."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+            **extra,
+        }
+        return TemplateResponse(request, f"admin/events/registration/{action}.html", context)
+
     @admin.action(description=gettext_lazy("Check in"), permissions=["change"])
     def check_in_selected(self, request, queryset):
         self._run(
@@ -263,18 +279,13 @@ class RegistrationAdmin(OrganizerScopedAdmin):
                 lambda n: ngettext("%(n)d marked attended", "%(n)d marked attended", n) % {"n": n},
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Mark attended, with a reason"),
-            "opts": self.model._meta,
-            "form": form,
-            "queryset": queryset,
-            "selected": queryset.count(),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(
-            request, "admin/events/registration/attendance_reason.html", context
+        return self._ask(
+            request,
+            queryset,
+            form,
+            action="mark_attended_with_reason",
+            title=_("Mark attended, with a reason"),
+            selected=queryset.count(),
         )
 
     @admin.action(description=gettext_lazy("Mark not attended"), permissions=["change"])
@@ -344,17 +355,14 @@ class RegistrationAdmin(OrganizerScopedAdmin):
                 lambda n: ngettext("%(n)d message queued", "%(n)d messages queued", n) % {"n": n},
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Email the selected people"),
-            "opts": self.model._meta,
-            "form": form,
-            "queryset": queryset,
-            "recipients": queryset.exclude(status=Registration.Status.CANCELLED).count(),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(request, "admin/events/registration/email_selected.html", context)
+        return self._ask(
+            request,
+            queryset,
+            form,
+            action="email_selected",
+            title=_("Email the selected people"),
+            recipients=queryset.exclude(status=Registration.Status.CANCELLED).count(),
+        )
 
     @admin.action(description=gettext_lazy("Issue certificates"), permissions=["change"])
     def issue_certificates(self, request, queryset):
