@@ -142,19 +142,49 @@ def test_revoked_certificates_are_not_counted(world):
     assert report_for(world["organizer"]).headline.certificates == 0
 
 
-def test_sessions_not_yet_ended_count_as_upcoming_and_not_in_the_attendance_rate(world):
-    early = datetime(2025, 3, 31, 21, 0, tzinfo=CENTRAL)  # during the Fargo session
-    report = impact_report(
-        world["organizer"],
-        ImpactFilters(starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31)),
-        sectors=list(Sector.objects.all()),
-        now=early,
-    )
-    h = report.headline
-    assert (h.sessions_held, h.sessions_upcoming) == (0, 2)
+def report_at(user, now: datetime):
+    filters = ImpactFilters(starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
+    return impact_report(user, filters, sectors=list(Sector.objects.all()), now=now)
+
+
+def test_a_session_under_way_is_held_but_not_yet_in_the_attendance_rate(world):
+    during_fargo = datetime(2025, 3, 31, 21, 0, tzinfo=CENTRAL)
+    h = report_at(world["organizer"], during_fargo).headline
+    assert (h.sessions_held, h.sessions_upcoming) == (1, 1)
+    assert (h.attendances, h.people_attended, h.cities) == (2, 2, 1)
     assert h.attendance_rate is None
     # Erin waits for a session that has started: unmet already.
     assert h.unmet_demand == 1
+
+
+def test_check_ins_for_a_session_still_to_come_count_nowhere(world):
+    # The example: people checked in on Dec 7 for the Dec 28 session showed as
+    # "Sessions held 0, Attendances 3, People reached 3, Cities reached 1".
+    before_both = datetime(2025, 3, 7, 12, 0, tzinfo=CENTRAL)
+    report = report_at(world["organizer"], before_both)
+    h = report.headline
+    assert (h.sessions_held, h.sessions_upcoming) == (0, 2)
+    assert (h.attendances, h.people_attended, h.organizations, h.cities) == (0, 0, 0, 0)
+    assert h.registered == 6
+    assert [r.attended for r in report.by_sector] == [0, 0, 0]
+    assert [(r.sessions, r.attended) for r in report.by_month] == [(0, 0), (0, 0)]
+    assert [(r.sessions, r.attended) for r in report.by_city] == [(0, 0), (0, 0)]
+    assert all(r.attended == 0 for r in report.top_organizations)
+    assert report.reached.count == 0
+
+
+def test_the_figures_agree_with_one_another(world):
+    during_fargo = datetime(2025, 3, 31, 21, 0, tzinfo=CENTRAL)
+    for now in (during_fargo, NOW):
+        report = report_at(world["organizer"], now)
+        h = report.headline
+        assert sum(r.sessions for r in report.by_month) == h.sessions_held
+        assert sum(r.sessions for r in report.by_city) == h.sessions_held
+        assert sum(1 for r in report.by_city if r.sessions) == h.cities
+        for rows in (report.by_sector, report.by_month, report.by_city):
+            assert sum(r.attended for r in rows) == h.attendances
+            assert sum(r.registered for r in rows) == h.registered
+        assert h.people_attended <= h.attendances
 
 
 # --- Breakdowns ---------------------------------------------------------------------
@@ -371,7 +401,7 @@ def test_xlsx_has_a_cover_and_one_sheet_per_breakdown_with_the_pages_numbers(cli
     months = list(workbook["By month"].iter_rows(values_only=True))
     assert months[0][0] == "By month"
     assert months[1:4] == [
-        ("Month", "Sessions", "Registered", "Attended"),
+        ("Month", "Sessions held", "Registered", "Attended"),
         ("2025-03", 1, 3, 2),
         ("2025-04", 1, 3, 3),
     ]

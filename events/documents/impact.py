@@ -35,17 +35,21 @@ def headline_rows(report: ImpactReport) -> list[list]:
     reached = report.reached
     sector = reached.sector.name if reached.sector else _("no sector")
     return [
-        [_("Sessions held"), h.sessions_held, _("Published sessions in the period that ended.")],
+        [
+            _("Sessions held"),
+            h.sessions_held,
+            _("Published sessions in the period that have started: attendance counts in these."),
+        ],
         [
             _("Sessions still to come"),
             h.sessions_upcoming,
-            _("Published sessions in the period that have not ended yet."),
+            _("Published sessions in the period that have not started yet."),
         ],
         [_("People registered"), h.registered, _("Confirmed places (never cancelled ones).")],
         [
             _("Attendances"),
             h.attendances,
-            _("Places marked attended: one person at two sessions counts twice."),
+            _("Places marked attended in sessions held: one person at two sessions counts twice."),
         ],
         [
             _("People reached"),
@@ -67,7 +71,7 @@ def headline_rows(report: ImpactReport) -> list[list]:
             reached.count,
             _("Distinct organizations of attendees in that sector."),
         ],
-        [_("Cities reached"), h.cities, _("Distinct cities where sessions took place.")],
+        [_("Cities reached"), h.cities, _("Distinct cities where sessions were held.")],
         [_("Certificates issued"), h.certificates, _("Certificates of attendance not revoked.")],
         [
             _("Demand left unmet"),
@@ -115,7 +119,7 @@ def report_tables(report: ImpactReport) -> list[ReportTable]:
         ReportTable(
             key="months",
             title=_("By month"),
-            columns=[_("Month"), _("Sessions"), registered, attended],
+            columns=[_("Month"), _("Sessions held"), registered, attended],
             rows=[
                 [label, r.sessions, r.registered, r.attended]
                 for label, r in zip(month_labels, months, strict=True)
@@ -135,7 +139,7 @@ def report_tables(report: ImpactReport) -> list[ReportTable]:
         ReportTable(
             key="cities",
             title=_("By city"),
-            columns=[_("City"), _("State"), _("Sessions"), registered, attended],
+            columns=[_("City"), _("State"), _("Sessions held"), registered, attended],
             rows=[[r.city, r.state, r.sessions, r.registered, r.attended] for r in cities],
             chart=bar_chart(
                 title=_("Attended by city"),

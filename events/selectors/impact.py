@@ -10,6 +10,11 @@ per session, never one per registration), and once for each distinct count.
 Counting rules, the same in every query:
 - a session counts when it is published (drafts and cancelled sessions held nothing)
   and its local start date, in its own time zone, falls in the period;
+- a session is held once it has started; attendance (attendances, people, organizations
+  and cities reached, every "attended" column) counts only in held sessions, so that a
+  check-in recorded ahead of a session (an organizer's override) never shows as
+  training given, and "sessions held" counts exactly the sessions whose attendance
+  counts;
 - cancelled registrations never count; waiting-list places count only as unmet demand
   (still waiting when the session started);
 - anonymized registrations count: erasure keeps the sector, organization and attendance;
@@ -311,11 +316,12 @@ def _sessions(user, filters: ImpactFilters, now: datetime) -> dict[int, _Session
     }
 
 
-def _subtotals(session_ids: list[int], filters: ImpactFilters) -> list[_Subtotal]:
-    """Confirmed, attended and waiting registrations per session and sector: one GROUP BY."""
+def _subtotals(sessions: dict[int, _Session], filters: ImpactFilters) -> list[_Subtotal]:
+    """Confirmed, attended and waiting registrations per session and sector: one GROUP BY.
+    Attendance in a session that has not started is left out (the module's rules)."""
     confirmed = Q(status=CONFIRMED)
     registrations = Registration.objects.filter(
-        session__in=session_ids,
+        session__in=list(sessions),
         status__in=[CONFIRMED, WAITLISTED],
     )
     if filters.sector_id:
@@ -329,11 +335,24 @@ def _subtotals(session_ids: list[int], filters: ImpactFilters) -> list[_Subtotal
         )
         .order_by()
     )
-    return [_Subtotal(*row) for row in rows]
+    return [
+        _Subtotal(session_id, sector_id, registered, attended, waiting)
+        if sessions[session_id].started
+        else _Subtotal(session_id, sector_id, registered, 0, waiting)
+        for session_id, sector_id, registered, attended, waiting in rows
+    ]
 
 
-def _organizations(registrations: QuerySet[Registration]) -> list[OrganizationRow]:
-    """Every organization of these registrations, most attended first (one GROUP BY)."""
+def _counted_attendance(upcoming_ids: list[int]) -> Q:
+    """Registrations whose attendance counts: marked attended, in a session that started."""
+    attended = Q(attended=True)
+    # Usually empty or a few sessions: no condition at all for a past period.
+    return attended & ~Q(session__in=upcoming_ids) if upcoming_ids else attended
+
+
+def _organizations(registrations: QuerySet[Registration], attended: Q) -> list[OrganizationRow]:
+    """Every organization of these registrations, most attended first (one GROUP BY);
+    attended: which registrations count as attendances."""
     rows = (
         registrations.annotate(key=_organization_key("organization"))
         .filter(key__isnull=False)
@@ -341,7 +360,7 @@ def _organizations(registrations: QuerySet[Registration]) -> list[OrganizationRo
         .annotate(
             shown=Min(Trim("organization")),
             registered=Count("pk"),
-            attended=Count("pk", filter=Q(attended=True)),
+            attended=Count("pk", filter=attended),
         )
         .order_by("-attended", "-registered", "key")
     )
@@ -362,23 +381,23 @@ def _certificates(session_ids: list[int], filters: ImpactFilters) -> int:
 def _headline(
     sessions: dict[int, _Session],
     subtotals: list[_Subtotal],
-    registrations: QuerySet[Registration],
+    attendances: QuerySet[Registration],
     organizations: list[OrganizationRow],
     certificates: int,
 ) -> Headline:
     ended = [row for row in subtotals if sessions[row.session_id].ended]
-    held = sum(1 for session in sessions.values() if session.ended)
+    held = [session for session in sessions.values() if session.started]
     return Headline(
-        sessions_held=held,
-        sessions_upcoming=len(sessions) - held,
+        sessions_held=len(held),
+        sessions_upcoming=len(sessions) - len(held),
         registered=sum(row.registered for row in subtotals),
         attendances=sum(row.attended for row in subtotals),
         # Emails are stored normalized (trimmed, lower-case) by the registration service.
-        people_attended=registrations.filter(attended=True).values("email").distinct().count(),
+        people_attended=attendances.values("email").distinct().count(),
         confirmed_ended=sum(row.registered for row in ended),
         attended_ended=sum(row.attended for row in ended),
         organizations=sum(1 for row in organizations if row.attended),
-        cities=len({(session.city_key, session.state) for session in sessions.values()}),
+        cities=len({(session.city_key, session.state) for session in held}),
         certificates=certificates,
         unmet_demand=sum(row.waiting for row in subtotals if sessions[row.session_id].started),
     )
@@ -398,23 +417,27 @@ def _by_sector(subtotals: list[_Subtotal], sectors: list[Sector]) -> list[Sector
 
 
 def _by_month(sessions: dict[int, _Session], subtotals: list[_Subtotal]) -> list[MonthRow]:
-    held = Counter(session.month for session in sessions.values())
+    """Every month with a session; its "sessions" are those held (started), as in the
+    headline, so the column adds up to "sessions held"."""
+    months = {session.month for session in sessions.values()}
+    held = Counter(session.month for session in sessions.values() if session.started)
     registered, attended = Counter(), Counter()
     for row in subtotals:
         month = sessions[row.session_id].month
         registered[month] += row.registered
         attended[month] += row.attended
     return [
-        MonthRow(month, held[month], registered[month], attended[month]) for month in sorted(held)
+        MonthRow(month, held[month], registered[month], attended[month]) for month in sorted(months)
     ]
 
 
 def _by_city(sessions: dict[int, _Session], subtotals: list[_Subtotal]) -> list[CityRow]:
-    """Cities grouped by trimmed, lower-cased name and state; most attended first."""
+    """Cities grouped by trimmed, lower-cased name and state; most attended first. Like
+    the months, a city's "sessions" are those held; "cities reached" are those with one."""
     shown, held = {}, Counter()
     for session in sessions.values():
         place = (session.city_key, session.state)
-        held[place] += 1
+        held[place] += session.started
         shown[place] = min(shown.get(place, session.city), session.city)
     registered, attended = Counter(), Counter()
     for row in subtotals:
@@ -454,17 +477,17 @@ def impact_report(
     # condition of report_sessions, and with a guess of a few sessions instead of
     # thousands it would loop over the registrations instead of hashing them.
     session_ids = list(sessions)
-    subtotals = _subtotals(session_ids, filters)
+    counted = _counted_attendance([pk for pk, session in sessions.items() if not session.started])
+    subtotals = _subtotals(sessions, filters)
     registrations = _registrations(session_ids, filters)
-    organizations = _organizations(registrations)
-    reached = (
-        _organizations(registrations.filter(sector_id=sector.pk, attended=True)) if sector else []
-    )
+    attendances = registrations.filter(counted)
+    organizations = _organizations(registrations, counted)
+    reached = _organizations(attendances.filter(sector_id=sector.pk), counted) if sector else []
     return ImpactReport(
         filters=filters,
         generated_at=now,
         headline=_headline(
-            sessions, subtotals, registrations, organizations, _certificates(session_ids, filters)
+            sessions, subtotals, attendances, organizations, _certificates(session_ids, filters)
         ),
         by_sector=_by_sector(subtotals, sectors),
         by_month=_by_month(sessions, subtotals),
