@@ -143,7 +143,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     session_ends_at = factory.LazyAttribute(lambda o: o.registration.session.ends_at)
     session_timezone = factory.LazyAttribute(lambda o: o.registration.session.timezone)
     place = factory.LazyAttribute(lambda o: o.registration.session.place)
-    credit_hours = factory.LazyAttribute(lambda o: o.registration.session.training.credit_hours)
+    credit_hours = factory.LazyAttribute(lambda o: o.registration.session.credit_hours_given)
     hosts = factory.LazyAttribute(lambda o: o.registration.session.training.hosts)
     signatory_name = factory.LazyAttribute(lambda o: o.registration.session.training.signatory_name)
     signatory_title = factory.LazyAttribute(

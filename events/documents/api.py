@@ -66,7 +66,13 @@ class SessionSerializer(serializers.ModelSerializer):
     hosts = serializers.CharField(source="training.hosts", read_only=True)
     hosts_es = serializers.CharField(source="training.hosts_es", read_only=True)
     credit_hours = serializers.DecimalField(
-        source="training.credit_hours", max_digits=4, decimal_places=2, coerce_to_string=False
+        source="credit_hours_given",
+        max_digits=4,
+        decimal_places=2,
+        coerce_to_string=False,
+        read_only=True,
+        help_text="What attending this session earns: the session's own figure, else the "
+        "training's.",
     )
     sectors = SectorSerializer(source="training.target_sectors", many=True, read_only=True)
     online = serializers.SerializerMethodField(help_text="Can be joined online.")

@@ -3,6 +3,7 @@
 import re
 import zoneinfo
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -235,6 +236,20 @@ class TrainingSession(models.Model):
     capacity = models.PositiveIntegerField(
         _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(100_000)]
     )
+    # Read through credit_hours_given, never alone: empty means the training's figure.
+    credit_hours = models.DecimalField(
+        _("credit hours"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(99)],
+        help_text=_(
+            "Empty: the training's credit hours. Set it when this session is shorter or "
+            "longer than the training, e.g. 1.5 for a 90-minute session: its page and "
+            "certificates then show this figure."
+        ),
+    )
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(
         _("registration closes"),
@@ -301,6 +316,15 @@ class TrainingSession(models.Model):
     @property
     def local_ends_at(self):
         return do_timezone(self.ends_at, self.tzinfo)
+
+    @property
+    def credit_hours_given(self) -> Decimal:
+        """The credit hours attending this session earns: its own figure when an organizer
+        set one, else the training's. The session page, the API and certificates read
+        this, so that they never disagree."""
+        if self.credit_hours is not None:
+            return self.credit_hours
+        return self.training.credit_hours
 
     @property
     def is_online(self) -> bool:

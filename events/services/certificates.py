@@ -67,7 +67,7 @@ def _snapshot(registration: Registration) -> dict:
         "session_ends_at": session.ends_at,
         "session_timezone": session.timezone,
         "place": session.place if not session.is_online else _online_in(registration.language),
-        "credit_hours": training.credit_hours,
+        "credit_hours": session.credit_hours_given,
         "hosts": localized(training, "hosts", registration.language).text,
         "signatory_name": training.signatory_name,
         "signatory_title": training.signatory_title,
