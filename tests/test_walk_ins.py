@@ -1,11 +1,16 @@
 """Walk-ins at the door: added and checked in at once, even into a full session, never twice."""
 
+from datetime import timedelta
+
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from events.forms import RegistrationForm
 from events.models import AuditEntry, Notification, Registration, TrainingSession
 from events.services import checkin
+from events.services.certificates import issue_certificate
 from events.services.notification_delivery import skip_reason
 from tests.factories import (
     DoorOpenSessionFactory,
@@ -111,6 +116,58 @@ def test_a_cancelled_session_takes_no_walk_ins(full_session, sector, organizer):
     with pytest.raises(checkin.WalkInRefused, match="cancelled"):
         add(full_session, sector, organizer, full_name="Late")
     assert full_session.registrations.count() == 1
+
+
+# --- their emails ------------------------------------------------------------------
+
+
+def test_a_walk_in_who_gives_an_email_is_told_they_are_checked_in(
+    full_session, sector, organizer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        walk_in = add(
+            full_session, sector, organizer, full_name="Ana Torres", email="ana@example.org"
+        )
+
+    row = Notification.objects.get(registration=walk_in.registration)
+    assert (row.kind, row.status) == (Notification.Kind.WALK_IN, Notification.Status.SENT)
+    (sent,) = mail.outbox
+    assert sent.to == ["ana@example.org"]
+    assert sent.subject.startswith("You are checked in: ")
+    assert "checked in" in sent.body and walk_in.registration.get_manage_url() in sent.body
+    # In the room already: no calendar file, and no code to show at the door.
+    assert sent.attachments == []
+    assert walk_in.registration.checkin_code not in sent.body
+
+
+def test_a_walk_in_found_by_email_or_without_one_gets_no_walk_in_email(
+    full_session, sector, organizer
+):
+    existing = full_session.registrations.get()
+    add(full_session, sector, organizer, full_name="Same Person", email=existing.email)
+    add(full_session, sector, organizer, full_name="No Address")
+    assert not Notification.objects.filter(kind=Notification.Kind.WALK_IN).exists()
+
+
+def test_a_walk_ins_certificate_reaches_them_like_any_attendees(
+    full_session, sector, organizer, django_capture_on_commit_callbacks
+):
+    walk_in = add(full_session, sector, organizer, full_name="Ana Torres", email="ana@example.org")
+    # The session ends.
+    TrainingSession.objects.filter(pk=full_session.pk).update(
+        starts_at=timezone.now() - timedelta(hours=4), ends_at=timezone.now() - timedelta(hours=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_certificate(registration_id=walk_in.registration.pk)
+
+    row = Notification.objects.get(registration=walk_in.registration, kind="certificate")
+    assert row.status == Notification.Status.SENT
+    (certificate,) = mail.outbox
+    assert certificate.to == ["ana@example.org"]
+    assert [name for name, _content, _type in certificate.attachments] == [
+        f"certificate-{walk_in.registration.certificate.display_code}.pdf"
+    ]
 
 
 # --- the door page -------------------------------------------------------------------

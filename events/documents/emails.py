@@ -86,6 +86,8 @@ QR_CID = "checkin-qr"
 EVALUATION_LINKS = {
     Notification.Kind.CONFIRMATION: Phase.PRE,
     Notification.Kind.PROMOTED: Phase.PRE,
+    # A walk-in who arrives before the start can still take the pre-check.
+    Notification.Kind.WALK_IN: Phase.PRE,
     Notification.Kind.EVALUATION: Phase.POST,
     Notification.Kind.EVALUATION_REMINDER: Phase.POST,
 }

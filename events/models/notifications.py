@@ -34,6 +34,7 @@ class Notification(models.Model):
         MANAGE_LINK = "manage_link", _("Manage link resent")
         EVALUATION = "evaluation", _("Post-evaluation")
         EVALUATION_REMINDER = "evaluation_reminder", _("Post-evaluation reminder")
+        WALK_IN = "walk_in", _("Walk-in checked in")
         VERIFY_EMAIL = "verify_email", _("Address confirmation")
         ACCOUNT_EXISTS = "account_exists", _("Account already exists")
         PASSWORD_RESET = "password_reset", _("Password reset")

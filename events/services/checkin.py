@@ -1,7 +1,8 @@
 """Check-in: the door (scan, search, walk-ins), offline uploads, and attendance after the fact.
 
 - check_in: a confirmed registrant is checked in at the door and counts as attended;
-- add_walk_in: someone who comes without a place is added and checked in at once;
+- add_walk_in: someone who comes without a place is added and checked in at once, and
+  emailed that they are (when they gave an address);
 - record_offline_scan: a scan queued on a door device while offline, applied once by
   its nonce;
 - mark_attended: attendance recorded later (the paper sign-in sheet);
@@ -25,13 +26,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import CheckInScan, Registration, TrainingSession
+from events.models import CheckInScan, Notification, Registration, TrainingSession
 from events.models.addresses import normalize_email_address
 from events.models.tokens import new_manage_credentials, normalize_code
 from events.selectors.checkin import checkin_closed_reason
 
 from .audit import record_audit
 from .locking import lock_session
+from .notifications import queue_notification
 from .public_pages import public_pages_changed
 
 
@@ -295,15 +297,23 @@ def add_walk_in(
         if takes_a_seat:
             public_pages_changed(session)
         try:
+            # Judged at the same moment as the window above, so both agree.
             registration = check_in(
                 registration_id=registration.pk,
                 actor=actor,
+                at=now,
                 override_reason=override_reason,
             )
         except AlreadyCheckedIn as already:
             return WalkIn(
                 already.registration, added=False, over_capacity=False, already_checked_in=True
             )
+        if existing is None and email:
+            # Not the confirmation: that one says "see you there", with a calendar file
+            # and a code to show at the door. A walk-in is in the room already; theirs
+            # says they are checked in, where their certificate will come, and gives
+            # their manage link. Someone found by email already had their confirmation.
+            queue_notification(registration=registration, kind=Notification.Kind.WALK_IN)
     return WalkIn(registration, added=existing is None, over_capacity=over_capacity)
 
 
