@@ -15,10 +15,10 @@ class EventsConfig(AppConfig):
         # services can enqueue a task by its name (events/services/enqueue.py).
         from events import checks, tasks  # noqa: F401
         from events.permissions import sync_organizers_group
-        from events.selectors.text_search import register_sqlite_unaccent
+        from events.selectors.text_search import register_sqlite_search_fold
 
-        # Accent-free search (events/selectors/text_search.py) on SQLite too.
-        connection_created.connect(register_sqlite_unaccent)
+        # Search that ignores case and accents (events/selectors/text_search.py) on SQLite.
+        connection_created.connect(register_sqlite_search_fold)
         # After Django's own handler has created the models' permissions.
         post_migrate.connect(
             sync_organizers_group, sender=self, dispatch_uid="events.sync_organizers_group"
