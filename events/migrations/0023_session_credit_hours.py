@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0021_account_emails_in_the_outbox'),
+        ('events', '0022_certificate_logo_and_signature'),
     ]
 
     operations = [

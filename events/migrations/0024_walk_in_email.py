@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0022_session_credit_hours'),
+        ('events', '0023_session_credit_hours'),
     ]
 
     operations = [
