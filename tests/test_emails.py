@@ -296,6 +296,7 @@ def test_organizer_message_uses_its_subject_and_escapes_its_body_in_html():
 
 
 # --- A batch renders each session's text once ---------------------------------------
+# (Its output against each email built alone, for every kind: tests/test_shared_renders.py.)
 
 TRICKY_NAMES = ["O'Brien & <Sons>", 'Ann  "Lee"', "José Müller", "\ue000xX0&\ue001 Nguyen"]
 
@@ -316,17 +317,6 @@ def _batch(kind: str, *, names=TRICKY_NAMES, **registration_fields) -> list[Noti
         )
         for name in names
     ]
-
-
-@pytest.mark.parametrize(
-    "kind", ["reminder", "session_changed", "session_cancelled", "confirmation", "waitlisted"]
-)
-def test_an_email_built_in_a_batch_is_the_email_built_alone(kind):
-    renders = SharedRenders()
-    for notification in _batch(kind):
-        in_batch = build_message(notification, renders=renders)
-        alone = build_message(copy.copy(notification))
-        assert _texts(in_batch) == _texts(alone)
 
 
 def test_a_batch_renders_the_templates_of_a_session_once_not_once_per_registrant():
