@@ -37,6 +37,10 @@ it in a comment):
   value it needs into session_context() or recipient_context() as a key of its own
   (a new key in recipient_context() makes the kind render in full, as certificate
   emails do).
+- The project's own templates are held to it by tests/test_shared_renders.py: every
+  kind, built in a batch with each registrant first in turn and with every personal
+  value varied (empty ones included), must equal each email built alone, byte for
+  byte. A template change that breaks the contract fails there.
 """
 
 import json
