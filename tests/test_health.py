@@ -62,3 +62,20 @@ def test_a_down_cache_is_degraded(client, settings):
 
 def test_a_post_to_healthz_is_not_answered_by_the_probe(client):
     assert client.post("/healthz").status_code == 404
+
+
+def test_the_redis_client_is_loaded_with_the_app_not_by_the_probes_threads():
+    # Two threads importing redis-py at once can leave one with a half-initialized module
+    # (it imports itself in a circle): the probes must find it loaded already.
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); import trafficking_training.middleware; "
+        "print('redis.connection' in sys.modules, 'kombu.transport.redis' in sys.modules)"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "trafficking_training.settings", "DJANGO_ENV": "test"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.split() == ["True", "True"]

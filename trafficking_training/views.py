@@ -6,6 +6,8 @@ import sys
 import threading
 import time
 
+import django_redis.client  # noqa: F401 - imported at start-up, see below
+import kombu.transport.redis  # noqa: F401
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -127,6 +129,11 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 logger = logging.getLogger(__name__)
+
+# The redis package imports itself in a circle that fails half-way ("partially initialized
+# module 'redis.connection'") when two threads import it at once: the health probes' cache
+# and broker threads did, on the first /healthz after a start (and so could two gthread
+# requests). The imports above load it once, in the main thread, when the app is loaded.
 
 # Each part answers a health probe within this long or counts as down; the whole
 # probe answers within about this long, whatever is hung (load balancers and compose
