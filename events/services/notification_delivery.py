@@ -228,7 +228,8 @@ def deliver_notifications(
     outcome = BatchOutcome()
     if sent_ids:
         mark_sent_later(notification_ids=sent_ids)
-    pending = [pk for pk in notification_ids if pk not in set(sent_ids)]
+    sent = set(sent_ids)
+    pending = [pk for pk in notification_ids if pk not in sent]
     claimed = claim_notifications(notification_ids=pending, own_claim=own_claim)
     found = {n.pk for n in claimed}
     for missing in set(pending) - found:

@@ -38,19 +38,21 @@ def stale_after() -> timedelta:
 
 def queue_notification(
     *,
-    registration: Registration,
+    registration: Registration | None = None,
+    user=None,
     kind: str,
     variant: str = "",
     payload: dict | None = None,
 ) -> Notification:
     """Create the outbox row once and enqueue its send after the transaction commits.
 
-    Queuing the same (registration, kind, variant) again returns the existing row and
-    sends nothing more. (A new registration's first row is written with it, in
-    services/registration.py.)
+    The row is to a registration, or (account emails) to a user. Queuing the same
+    (recipient, kind, variant) again returns the existing row and sends nothing more.
+    (A new registration's first row is written with it, in services/registration.py.)
     """
+    recipient = {"registration": registration} if user is None else {"user": user}
     notification, created = Notification.objects.get_or_create(
-        registration=registration,
+        **recipient,
         kind=kind,
         variant=variant,
         defaults={"payload": payload or {}, "next_attempt_at": timezone.now()},
@@ -69,15 +71,9 @@ def queue_account_email(*, user, kind: str, language: str) -> Notification:
     row and send one email, which is what a double click deserves.
     """
     sent_before = Notification.objects.filter(user=user, kind=kind).count()
-    notification, created = Notification.objects.get_or_create(
-        user=user,
-        kind=kind,
-        variant=str(sent_before + 1),
-        defaults={"payload": {"language": language}, "next_attempt_at": timezone.now()},
+    return queue_notification(
+        user=user, kind=kind, variant=str(sent_before + 1), payload={"language": language}
     )
-    if created:
-        enqueue_sends(notification_ids=[notification.pk])
-    return notification
 
 
 def queue_notifications(
