@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from events.models import CheckInScan, Registration, TrainingSession
 from events.models.tokens import normalize_code
 
-from .text_search import containing_ignoring_accents
+from .text_search import containing_ignoring_accents, fold_exceptions
 
 # The least a door needs to find and check in a person: no email, no sector, no needs.
 SNAPSHOT_FIELDS = ("id", "full_name", "organization", "checkin_code", "status", "checked_in_at")
@@ -82,6 +82,8 @@ def checkin_snapshot(session: TrainingSession, *, now: datetime | None = None) -
             "checkin_closes_at": _iso(window.closes_at),
         },
         "generated_at": _iso(now),
+        # The letters the device's search folds as the server's does (Ø → o, ß → ss).
+        "fold_exceptions": fold_exceptions(),
         "registrations": [
             {
                 "id": pk,

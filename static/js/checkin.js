@@ -268,8 +268,14 @@
   root.querySelectorAll("form.checkin-form").forEach(wireForm);
 
   // --- offline search ---------------------------------------------------------------
+  // The server's folding (events/selectors/text_search.py): each character lower-cased
+  // and without its marks, except the ones the snapshot lists (Ø → o, ß → ss, Æ → ae).
   function folded(value) {
-    return (value || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    var exceptions = (snapshot && snapshot.fold_exceptions) || {};
+    return Array.from(value || "").map(function (char) {
+      if (Object.prototype.hasOwnProperty.call(exceptions, char)) return exceptions[char];
+      return char.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
+    }).join("");
   }
 
   function cell(row, content) {

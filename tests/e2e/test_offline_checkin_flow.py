@@ -152,3 +152,39 @@ def test_signing_out_wipes_the_offline_list_from_the_device(page):
     databases = page.evaluate("() => indexedDB.databases().then(list => list.map(d => d.name))")
     assert "door-checkin" not in databases
     assert page.evaluate("() => caches.keys()") == []
+
+
+# Each name with what someone at the door might type for it, in other letters.
+FOLDED_NAMES = [
+    ("Kari Ødegård", "odegard"),
+    ("Lindqvist-Øye", "LINDQVIST-ØYE"),
+    ("Hans Straße", "strasse"),
+    ("Łukasz Wąs", "lukasz was"),
+    ("Ærø Hansen", "aero"),
+    ("Guðrún Þórsdóttir", "gudrun thorsdottir"),
+    ("José Núñez", "NUNEZ"),
+    ("Νικόλαος Παπαδόπουλος", "ΝΙΚΟΛΑΟΣ"),
+    ("Đorđe Đukić", "dorde"),
+]
+
+
+def test_offline_search_folds_every_letter_as_the_server_does(page):
+    session = SessionFactory(starts_at=timezone.now() - timedelta(minutes=20))
+    for name, _typed in FOLDED_NAMES:
+        RegistrationFactory(session=session, full_name=name, organization="")
+    ScopedOrganizerFactory(email="org@example.org", organizes=[session])
+    door = f"/organize/sessions/{session.pk}/check-in/"
+    log_in(page, "org@example.org")
+    page.goto(door)
+    expect(page.locator("#door-snapshot")).to_contain_text(f"People on it: {len(FOLDED_NAMES)}.")
+    page.context.set_offline(True)
+    expect(page.locator("#door-network")).to_have_text("Offline")
+
+    search = page.get_by_role("searchbox", name="Name or email")
+    found = page.locator("#offline-results tbody tr")
+    for name, typed in FOLDED_NAMES:
+        for query in (typed, name):  # also typed exactly as written
+            search.fill(query)
+            page.get_by_role("button", name="Search").click()
+            expect(found, f"{query!r} should find {name!r}").to_have_count(1)
+            expect(found).to_contain_text(name)
