@@ -199,3 +199,36 @@ def test_the_pdf_is_dated_at_issuance_and_titled_with_the_name_and_training():
         f"Certificate of Attendance: José Núñez, {registration.session.training.title}"
     )
     assert metadata.author == registration.session.training.hosts
+
+
+def test_the_training_page_previews_its_current_images_to_staff_only(admin_client, client):
+    training = post_training(
+        admin_client,
+        certificate_logo=upload("logo.png", "navy"),
+        signature_image=upload("signature.jpeg", "black", kind="JPEG"),
+    )
+    page = admin_client.get(reverse("admin:events_training_change", args=[training.pk]))
+    for field, content_type in (
+        (training.certificate_logo, "image/png"),
+        (training.signature_image, "image/jpeg"),
+    ):
+        url = reverse("admin:events_training_certificate_image", args=[field.name])
+        assert f'<img src="{url}"' in page.content.decode()
+        served = admin_client.get(url)
+        assert served.status_code == 200
+        assert served["Content-Type"] == content_type
+        with field.open("rb") as stored:
+            assert b"".join(served.streaming_content) == stored.read()
+        # Not to anyone else, and not by a link that went nowhere (MEDIA_URL is not served).
+        assert client.get(url).status_code == 302
+        assert "/media-not-served/" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["certificates/logos/0123456789abcdef.png", "../settings.py", "certificates/logos/"],
+)
+def test_only_a_name_a_training_holds_is_served(admin_client, name):
+    post_training(admin_client, certificate_logo=upload("logo.png", "navy"))
+    url = reverse("admin:events_training_certificate_image", args=["x"]).replace("x", name)
+    assert admin_client.get(url).status_code == 404

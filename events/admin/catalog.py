@@ -20,6 +20,7 @@ from events.selectors import scope
 from events.services import catalog as catalog_service
 from events.services import sessions as session_service
 
+from .certificate_images import CertificateImageViews
 from .evaluation_results import EvaluationResultsViews
 from .impact import ImpactReportViews
 from .scoping import OrganizerScopedAdmin
@@ -47,7 +48,7 @@ class SectorAdmin(ShownOnEveryPublicPageAdmin):
 
 
 @admin.register(Training)
-class TrainingAdmin(ShownOnEveryPublicPageAdmin):
+class TrainingAdmin(CertificateImageViews, ShownOnEveryPublicPageAdmin):
     list_display = ["title", "hosts", "credit_hours"]
     prepopulated_fields = {"slug": ["title"]}
     # A plain multiple select: the two-box filter widget's icons carry ARIA that axe

@@ -277,6 +277,12 @@ ADMIN: dict[str, Row] = {
         (LOGIN, LOGIN, LOGIN, 404, 200, 200),
         kwargs=lambda world: {"training_id": world.session.training_id},
     ),
+    # A training's certificate image, by its stored name: staff who may view trainings;
+    # a name no training holds is a 404 (tests/test_certificate_images.py serves one).
+    "admin:events_training_certificate_image": Row(
+        (LOGIN, LOGIN, LOGIN, 404, 404, 404),
+        kwargs=lambda world: {"name": "certificates/logos/0123456789abcdef.png"},
+    ),
     "admin:events_roster_csv": Row(
         (LOGIN, LOGIN, LOGIN, 200, 200, 200), query="?session={session}"
     ),
