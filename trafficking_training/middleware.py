@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.gzip import GZipMiddleware
 
 from events.services.locking import SessionBusy
 from events.services.outages import DATABASE_OUTAGE
@@ -33,6 +34,20 @@ class HealthCheckMiddleware:
         if request.path_info == HEALTH_PATH and request.method in {"GET", "HEAD"}:
             return views.health(request)
         return self.get_response(request)
+
+
+class CompressTextMiddleware(GZipMiddleware):
+    """Django's gzip, with its BREACH mitigation (random bytes in each answer's gzip
+    header), for text only: PDFs, images, ZIP and XLSX files are compressed already and
+    would only cost the CPU again."""
+
+    TEXT_TYPES = ("application/json", "application/javascript", "image/svg+xml")
+
+    def process_response(self, request, response):
+        kind = response.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if kind.startswith("text/") or kind in self.TEXT_TYPES or kind.endswith("+json"):
+            return super().process_response(request, response)
+        return response
 
 
 class RequestTooBigMiddleware:

@@ -133,6 +133,9 @@ MIDDLEWARE = [
     # Before anything that can answer (CommonMiddleware, the rate limits), so that every
     # API answer, a 429 included, carries the CORS headers a partner's page needs.
     "corsheaders.middleware.CorsMiddleware",
+    # HTML and other text answers compressed when the client accepts gzip; above every
+    # middleware that reads or writes an answer's body.
+    "trafficking_training.middleware.CompressTextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
