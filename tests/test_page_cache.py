@@ -303,3 +303,44 @@ def test_a_signed_in_visitors_session_page_shows_a_new_registration_at_once(
         stored.venue = "Fargo Public Library"
         update_session(session=stored, actor=None)
     assert "Fargo Public Library" in text(member.get(session.get_absolute_url()))
+
+
+IGNORED_HEADERS = {"Date", "Content-Length"}
+
+
+def comparable(response) -> dict:
+    """The answer's headers, Vary as a set (its order says nothing)."""
+    headers = {k: v for k, v in response.headers.items() if k not in IGNORED_HEADERS}
+    headers["Vary"] = {part.strip() for part in headers.get("Vary", "").split(",")}
+    return headers
+
+
+@pytest.mark.parametrize("page", ["session", "catalogue", "home"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_stored_copy_is_served_before_the_session_middleware_with_the_same_answer(
+    client, page, language
+):
+    session = SessionFactory()
+    path = {"session": session.get_absolute_url(), "catalogue": CATALOGUE, "home": "/"}[page]
+    rendered = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+    assert hasattr(rendered.wsgi_request, "session")  # rendered down the whole stack
+    early = Client().get(path, HTTP_ACCEPT_LANGUAGE=language)
+    # Served by StoredPageMiddleware: the session middleware never saw the request.
+    assert not hasattr(early.wsgi_request, "session")
+    assert TOKEN.sub("", text(early)) == TOKEN.sub("", text(rendered))
+    assert f'<html lang="{language}">' in text(early)
+    assert comparable(early) == comparable(rendered)
+    assert early["Content-Language"] == language
+    assert "Accept-Language" in early["Vary"] and "Cookie" in early["Vary"]
+    assert early["X-Frame-Options"] == "DENY"
+
+
+def test_a_visitor_with_a_session_cookie_or_a_message_goes_down_the_whole_stack(client):
+    session = SessionFactory()
+    client.get(session.get_absolute_url())  # stores the page
+    for cookie in ("sessionid", "messages"):
+        visitor = Client()
+        visitor.cookies[cookie] = "anything"
+        response = visitor.get(session.get_absolute_url())
+        assert response.status_code == 200
+        assert hasattr(response.wsgi_request, "session"), cookie

@@ -145,13 +145,19 @@ MIDDLEWARE = [
     # Before the session and CSRF middleware, so that it has the last word on the
     # cookies of the views that set none (the embed, the feed, the API).
     "trafficking_training.middleware.CookielessMiddleware",
+    # Above StoredPageMiddleware, whose answers need them: X-Frame-Options, and the
+    # CSRF cookie that matches the token filled into a stored page's form (cookie-based
+    # CSRF, so it needs no session).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    # Stored public pages for visitors with no session cookie, before the middleware
+    # below, which such a page does not need (events/views/page_cache.py).
+    "events.views.page_cache.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trafficking_training.middleware.RateLimitMiddleware",
     # A session lock not granted within SESSION_LOCK_TIMEOUT, or a database that is
     # away, gets a 503 page.

@@ -27,7 +27,7 @@ CATALOG_PAGE_SIZE = 12
 
 
 @require_safe
-@stored_page("home", for_members=True)
+@stored_page("home", for_members=True, early=True)
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     sessions = list(selectors.upcoming_sessions(now=now)[:3])
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@stored_page("catalog", for_members=True)
+@stored_page("catalog", for_members=True, early=True)
 def catalog_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form, cities, filters = catalog_filters(request)

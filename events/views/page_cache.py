@@ -43,7 +43,8 @@ from django.contrib import messages
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import timezone
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
 from events.models.tokens import plausible_public_id
@@ -63,18 +64,26 @@ UNSHARED = "unshared-"
 _STORING = "_page_cache_storing"
 _VERSIONS = "_page_cache_versions"
 _FRESH_UNTIL = "_page_cache_fresh_until"
+# On the view function: (name, session_from) of a page StoredPageMiddleware serves.
+_EARLY = "_page_cache_early"
 # Random per process: page content can never contain it by accident.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _MESSAGES_COOKIE = "messages"
 
 
-def stored_page(name: str, *, session_from: str = "", for_members: bool = False):
+def stored_page(
+    name: str, *, session_from: str = "", for_members: bool = False, early: bool = False
+):
     """Serve GETs of the decorated view from a stored copy of its answer.
 
     session_from: the URL argument holding the public id of the one session the page
     shows; the page then carries that session's version instead of the lists'.
     for_members: signed-in visitors get a stored copy too, one for members and one for
     staff, for pages that show them nothing of their own but the navigation's links.
+    early: StoredPageMiddleware serves anonymous visitors their stored copy before the
+    middleware a stored copy does not need (sessions, locale, authentication, messages,
+    rate limits). Only for a view with no decorator above this one that changes its
+    answer: the early copy never passes through them.
 
     The view renders as it would without the cache and says with fresh_until() the
     moment its answer stops being true by the clock. Only a 200 with no cookies and at
@@ -84,29 +93,14 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
     def decorator(view):
         @wraps(view)
         def serve(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            public_id = kwargs[session_from] if session_from else ""
             audience = _audience(request, members=for_members)
-            if (
-                request.method not in ("GET", "HEAD")
-                or audience is None
-                or (session_from and not plausible_public_id(public_id))
-            ):
+            key = _key(request, name, kwargs[session_from] if session_from else "", audience)
+            if key is None:
                 return view(request, *args, **kwargs)
-            own = session_version_key(public_id) if session_from else LISTS_KEY
-            versions = _versions(request, own)
-            if versions[0].startswith(UNSHARED):
-                # The shared cache is away: render, as for a visitor of one's own.
-                return view(request, *args, **kwargs)
-            address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"{name}:{':'.join(versions)}:{audience}:{request.LANGUAGE_CODE}:{address}"
             pages = caches["pages"]
             stored = pages.get(key)
             if stored is not None:
-                content_type, body = stored
-                response = HttpResponse(body, content_type=content_type)
-                # As the rendered page says: the answer depends on the session cookie.
-                patch_vary_headers(response, ("Cookie",))
-                return _with_csrf_token(request, response)
+                return _stored_response(request, stored)
 
             setattr(request, _STORING, True)  # read by csrf_placeholder() below
             response = view(request, *args, **kwargs)
@@ -121,9 +115,80 @@ def stored_page(name: str, *, session_from: str = "", for_members: bool = False)
                 pages.set(key, (response["Content-Type"], response.content), int(seconds))
             return _with_csrf_token(request, response)
 
+        if early:
+            setattr(serve, _EARLY, (name, session_from))
         return serve
 
     return decorator
+
+
+def _key(request: HttpRequest, name: str, public_id: str, audience: str | None) -> str | None:
+    """The stored copy's key for this request, or None for a page rendered for it alone."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or audience is None
+        or (public_id and not plausible_public_id(public_id))
+    ):
+        return None
+    own = session_version_key(public_id) if public_id else LISTS_KEY
+    versions = _versions(request, own)
+    if versions[0].startswith(UNSHARED):
+        # The shared cache is away: render, as for a visitor of one's own.
+        return None
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"{name}:{':'.join(versions)}:{audience}:{request.LANGUAGE_CODE}:{address}"
+
+
+def _stored_response(request: HttpRequest, stored: tuple[str, bytes]) -> HttpResponse:
+    content_type, body = stored
+    response = HttpResponse(body, content_type=content_type)
+    # As the rendered page says: the answer depends on the session cookie.
+    patch_vary_headers(response, ("Cookie",))
+    return _with_csrf_token(request, response)
+
+
+class StoredPageMiddleware:
+    """Serve a visitor with no session cookie the stored copy of an early page
+    (@stored_page(early=True)) before the middleware listed after this one.
+
+    A stored copy needs no session, user, messages or rate limit, and rendering it
+    again is what the store saves; what it does need stays above this middleware in
+    settings.MIDDLEWARE: the security headers (SecurityMiddleware, CSP, X-Frame-Options),
+    compression, and CsrfViewMiddleware, which sends the CSRF cookie matching the token
+    filled into the page's form. The language is found as LocaleMiddleware finds it,
+    and the answer says so as LocaleMiddleware would (Content-Language, Vary). A miss
+    goes on down the stack, where the view stores it; the versions read here are kept
+    on the request, so the view does not read them again.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._early(request)
+        return response if response is not None else self.get_response(request)
+
+    def _early(self, request: HttpRequest) -> HttpResponse | None:
+        if request.method not in ("GET", "HEAD") or _audience_without_session(request) is None:
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        early = getattr(match.func, _EARLY, None)
+        if early is None:
+            return None
+        name, session_from = early
+        language = translation.get_language_from_request(request)
+        request.LANGUAGE_CODE = language
+        key = _key(request, name, match.kwargs.get(session_from, ""), "anonymous")
+        stored = caches["pages"].get(key) if key else None
+        if stored is None:
+            return None
+        response = _stored_response(request, stored)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 def _versions(request: HttpRequest, own: str) -> list[str]:
@@ -208,6 +273,14 @@ def next_change(
     )
 
 
+def _audience_without_session(request: HttpRequest) -> str | None:
+    """ "anonymous" for a visitor with neither a session cookie nor a flash message
+    waiting, else None: what can be told before the session middleware has run."""
+    if _MESSAGES_COOKIE in request.COOKIES or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    return "anonymous"
+
+
 def _audience(request: HttpRequest, *, members: bool) -> str | None:
     """Whose stored copy this visitor gets, or None for a page rendered for them alone.
 
@@ -215,10 +288,10 @@ def _audience(request: HttpRequest, *, members: bool) -> str | None:
     or "staff" (who also see the "Organize" link), where the page allows it. Anyone
     with a flash message waiting gets a page of their own, which shows it.
     """
+    if _audience_without_session(request) is not None:
+        return "anonymous"
     if _MESSAGES_COOKIE in request.COOKIES:
         return None
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return "anonymous"
     if not members or len(messages.get_messages(request)):
         return None
     user = request.user

@@ -116,7 +116,7 @@ def _register(request: HttpRequest, public_id: str, form: RegistrationForm) -> t
 
 
 @require_http_methods(["GET", "POST"])
-@stored_page("session", session_from="public_id")
+@stored_page("session", session_from="public_id", early=True)
 def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method != "POST":
         return _session_page(request, public_id)
