@@ -83,7 +83,7 @@ QUESTIONS = [
     (
         "both",
         "multiple",
-        "Which of these can be indicators of trafficking? (Choose all that apply.)",
+        "Which of these can be indicators of trafficking?",
         None,
         "Someone else holding a person's documents, restricted movement and an unpayable "
         "debt are common signs of control. A second job is not.",
@@ -121,7 +121,7 @@ QUESTIONS = [
     (
         "both",
         "multiple",
-        "Which details are useful in a report? (Choose all that apply.)",
+        "Which details are useful in a report?",
         None,
         "Describe what you saw: people, vehicles, the date, time and place. Do not guess "
         "at anyone's immigration status.",
@@ -152,7 +152,10 @@ def demo_questionnaire(training: Training) -> Questionnaire:
     questionnaire = Questionnaire.objects.create(
         training=training,
         title="Identifying & Reporting Human Trafficking: evaluation",
-        introduction="A few questions before and after the training. There are no grades.",
+        introduction=(
+            "A few questions before and after the training. After the training you see "
+            "the correct answers and how many of yours were right."
+        ),
     )
     for order, (phase, kind, text, labels, explanation, choices) in enumerate(QUESTIONS):
         question = Question.objects.create(
