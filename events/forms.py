@@ -253,6 +253,8 @@ class EvaluationForm(forms.Form):
     @staticmethod
     def _field_for(question) -> forms.Field:
         common = {"label": question.text, "required": question.required}
+        # Bootstrap's look for every option (bigger on the evaluation page, in site.css).
+        option = {"class": "form-check-input"}
         if question.kind == Question.Kind.SCALE:
             labels = {1: question.scale_low_label, 5: question.scale_high_label}
             choices = [
@@ -260,16 +262,27 @@ class EvaluationForm(forms.Form):
                 for value in range(1, 6)
             ]
             return forms.TypedChoiceField(
-                choices=choices, coerce=int, widget=forms.RadioSelect, empty_value=None, **common
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect(attrs=option),
+                empty_value=None,
+                **common,
             )
         options = [(choice.pk, choice.text) for choice in question.choices.all()]
         if question.kind == Question.Kind.SINGLE:
             return forms.TypedChoiceField(
-                choices=options, coerce=int, widget=forms.RadioSelect, empty_value=None, **common
+                choices=options,
+                coerce=int,
+                widget=forms.RadioSelect(attrs=option),
+                empty_value=None,
+                **common,
             )
         if question.kind == Question.Kind.MULTIPLE:
             return forms.TypedMultipleChoiceField(
-                choices=options, coerce=int, widget=forms.CheckboxSelectMultiple, **common
+                choices=options,
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple(attrs=option),
+                **common,
             )
         return forms.CharField(
             max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), strip=True, **common

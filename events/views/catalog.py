@@ -24,6 +24,8 @@ from .page_cache import (
 )
 
 CATALOG_PAGE_SIZE = 12
+# The filters the catalogue's form shows ("state" is read too, for links from elsewhere).
+CATALOG_FILTERS = ("sector", "city", "month", "mode")
 
 
 @require_safe
@@ -70,6 +72,9 @@ def catalog_page(request: HttpRequest) -> HttpResponse:
             "cards_key": cards_key(page.object_list),
             "cities_key": "|".join(cities),
             "filtered": filtered,
+            # The form is folded away on a first visit and open while filters apply.
+            "active_filters": sum(1 for name in CATALOG_FILTERS if request.GET.get(name)),
+            "any_filter": any(request.GET.get(name) for name in (*CATALOG_FILTERS, "state")),
             "past_sessions": selectors.past_sessions(now=now)[:6],
             "past_key": first_end.isoformat() if first_end else "",
             "query": query.urlencode(),

@@ -150,7 +150,8 @@ def _session_page(
         )
     session = _get_session(request, public_id)
     refusal = closed_reason  # a registration just refused; the page says why
-    closed_reason = closed_reason or session.registration_closed_reason()
+    session_closed = session.registration_closed_reason()
+    closed_reason = closed_reason or session_closed
     now = timezone.now()
     ended = session.has_ended(now)
     # An ended session's page points to the training's next sessions. A stored copy may
@@ -171,6 +172,9 @@ def _session_page(
             "is_full": session.is_full,
             "ended": ended,
             "refusal": refusal,
+            # The phone's "Register" link at the top follows the session's state alone
+            # (not a refusal just given to one visitor): it sits in the cached details.
+            "form_open": not ended and not session_closed,
             "next_sessions": next_sessions,
         },
         status=status,

@@ -24,8 +24,9 @@ def test_visitor_finds_a_session_registers_and_cancels_from_the_emailed_link(pag
 
     page.goto("/")
     page.get_by_role("link", name="Find a session near you").click()
+    page.get_by_text("Filter sessions", exact=True).click()  # the folded filters
     page.get_by_label("City").select_option("Bismarck")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Filter", exact=True).click()
     page.get_by_role("link", name=re.compile(r"^Bismarck, ND – ")).click()
     assert page.locator("#seats").inner_text() == "Full – join the waiting list"
 
@@ -59,7 +60,7 @@ def test_form_errors_are_shown_next_to_their_fields(page):
 
     assert page.locator("#id_email.is-invalid").is_visible()
     assert page.locator("#id_sector.is-invalid").is_visible()
-    assert page.get_by_text("Please give your consent").is_visible()
+    assert page.locator("#id_consent_error").get_by_text("Please give your consent").is_visible()
     assert page.get_by_label("Full name").input_value() == "Dana Whitehorse"
     assert not Registration.objects.exists()
 
