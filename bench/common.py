@@ -153,19 +153,26 @@ def free_port() -> int:
 class Server:
     """gunicorn with sync workers on a free local port, for the length of a with block."""
 
-    def __init__(self, env: BenchEnv, workers: int = 2) -> None:
+    def __init__(self, env: BenchEnv, workers: int = 2, *, production: bool = False) -> None:
+        """production: the product's own worker model (trafficking_training/gunicorn_conf.py:
+        gthread, WEB_CONCURRENCY processes of WEB_THREADS threads) instead of sync workers."""
         self.env = env
         self.workers = workers
+        self.production = production
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
+        model = (
+            ["-c", "python:trafficking_training.gunicorn_conf", "--access-logfile", "/dev/null"]
+            if self.production
+            else ["--workers", str(self.workers)]
+        )
         self.process = subprocess.Popen(
             [
                 GUNICORN,
                 "trafficking_training.wsgi:application",
-                "--workers",
-                str(self.workers),
+                *model,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
@@ -175,6 +182,8 @@ class Server:
             ],
             cwd=ROOT,
             env=self.env.environ(),
+            # The product's config prints an access line per request.
+            stdout=subprocess.DEVNULL if self.production else None,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
