@@ -106,7 +106,8 @@ if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_PATH):
     _fail("ADMIN_PATH must be a path like admin/ or backoffice-7f3a/.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the organizer home as its index (trafficking_training/apps.py).
+    "trafficking_training.apps.OrganizerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

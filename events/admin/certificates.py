@@ -25,7 +25,7 @@ from events.selectors import scope
 from events.services import certificates as certificate_service
 
 from .actions import run_on_each
-from .scoping import RegistrationRowScopedAdmin
+from .scoping import RegistrationRowScopedAdmin, RegistrationSessionFilter
 
 
 class RevokeForm(forms.Form):
@@ -47,7 +47,7 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
         "status",
         "download",
     ]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), RegistrationSessionFilter]
     search_fields = ["name_printed", "training_title", "=code"]
     date_hierarchy = "issued_at"
     list_select_related = ["registration"]

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from events.models import Notification
 from events.services.notification_recovery import retry_failed_notifications
 
-from .scoping import RegistrationRowScopedAdmin
+from .scoping import RegistrationRowScopedAdmin, RegistrationSessionFilter
 
 
 @admin.register(Notification)
@@ -24,7 +24,7 @@ class NotificationAdmin(RegistrationRowScopedAdmin):
         "next_attempt_at",
         "sent_at",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", RegistrationSessionFilter]
     search_fields = ["registration__email", "registration__full_name", "user__email"]
     list_select_related = ["registration__session__training", "user"]
     date_hierarchy = "created_at"

@@ -101,3 +101,20 @@ class SessionFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(session_id=self.value())
         return queryset
+
+
+class RegistrationSessionFilter(SessionFilter):
+    """SessionFilter for rows that belong to a registration (the outbox, certificates):
+    the organizer home links to a session's failed emails and issued certificates."""
+
+    # Not a field path: the changelist vets every parameter naming a relation two
+    # levels deep (registration__session) against list_filter's before filters run.
+    parameter_name = "session"
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(registration__session_id=int(value))
