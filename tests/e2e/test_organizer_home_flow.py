@@ -65,7 +65,11 @@ def test_the_home_leads_to_the_filtered_roster(page, live_server, client):
     assert "No street address" in attention
     assert "5 on the waiting list" in attention
 
-    card.get_by_role("link", name="5", exact=True).click()
+    waiting = card.get_by_role("link", name="5", exact=True)
+    # A screen reader hears the figure's label with it, not "5" alone.
+    described_by = waiting.get_attribute("aria-describedby")
+    assert page.locator(f"#{described_by}").inner_text() == "Waiting list"
+    waiting.click()
     page.wait_for_url("**/events/registration/**")
     names = page.locator("#result_list tbody th, #result_list tbody td.field-full_name")
     text = " ".join(names.all_inner_texts())
