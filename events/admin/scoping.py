@@ -97,10 +97,16 @@ class SessionFilter(admin.SimpleListFilter):
         )
         return [(session.pk, str(session)) for session in sessions]
 
+    # The session id lookup each subclass filters by.
+    session_lookup = "session_id"
+
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(session_id=self.value())
-        return queryset
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():  # a hand-edited address: no rows, never a 500
+            return queryset.none()
+        return queryset.filter(**{self.session_lookup: int(value)})
 
 
 class RegistrationSessionFilter(SessionFilter):
@@ -110,11 +116,4 @@ class RegistrationSessionFilter(SessionFilter):
     # Not a field path: the changelist vets every parameter naming a relation two
     # levels deep (registration__session) against list_filter's before filters run.
     parameter_name = "session"
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(registration__session_id=int(value))
+    session_lookup = "registration__session_id"

@@ -332,3 +332,17 @@ def test_failed_account_emails_are_a_superusers_only(organizer_a, session_a):
     assert home.failed_emails(organizer_a) == []
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     assert [(item.session, item.count) for item in home.failed_emails(admin_user)] == [(None, 1)]
+
+
+@pytest.mark.parametrize(
+    ("name", "parameter"),
+    [
+        ("admin:events_registration_changelist", "session__id__exact"),
+        ("admin:events_auditentry_changelist", "session__id__exact"),
+        ("admin:events_certificate_changelist", "session"),
+    ],
+)
+def test_every_session_filter_answers_a_hand_edited_address(client_a, name, parameter):
+    response = client_a.get(f"{reverse(name)}?{parameter}=abc")
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 0
