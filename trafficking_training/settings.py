@@ -321,6 +321,7 @@ CELERY_TASK_ROUTES = {
     "events.send_notifications": {"queue": "email"},
     "events.issue_certificate": {"queue": "pdf"},
     "events.issue_session_certificates": {"queue": "pdf"},
+    "events.run_certificate_issuance": {"queue": "pdf"},
 }
 # One message at a time per process. The send tasks are acks_late, so a message
 # stays unacknowledged while it runs: with prefetch 1 a process holds only the batch
@@ -616,6 +617,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REMINDER_SCAN_SECONDS),
     },
     "issue-due-certificates": {"task": "events.issue_due_certificates", "schedule": 900.0},
+    "resume-stalled-certificate-issuances": {
+        "task": "events.resume_stalled_certificate_issuances",
+        "schedule": 120.0,
+    },
     # The post-evaluation goes out right after a session ends: scanned like reminders.
     "dispatch-due-evaluations": {
         "task": "events.dispatch_due_evaluations",

@@ -22,6 +22,7 @@ from events.models import Certificate
 from events.models.tokens import normalize_code
 from events.selectors import certificates as certificate_selectors
 from events.selectors import scope
+from events.services import certificate_issuance
 from events.services import certificates as certificate_service
 
 from .actions import run_on_each
@@ -150,6 +151,11 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
                 name="events_certificate_issuance",
             ),
             path(
+                "issuance/runs/<int:issuance_id>/",
+                self.admin_site.admin_view(self.issuance_run_view),
+                name="events_certificate_issuance_run",
+            ),
+            path(
                 "issuance/<str:public_id>/start/",
                 self.admin_site.admin_view(require_POST(self.start_issuance_view)),
                 name="events_certificate_issuance_start",
@@ -190,12 +196,39 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
         if session is None:
             raise Http404(_("Not found, or not one of your sessions."))
         try:
-            certificate_service.enqueue_session_issuance(session_id=session.pk, actor=request.user)
+            run = certificate_issuance.request_session_issuance(
+                session_id=session.pk, actor=request.user
+            )
         except certificate_service.CertificateRefused as refusal:
             messages.error(request, str(refusal))
-        else:
-            messages.success(
-                request,
-                _("Issuing certificates for %(session)s in the background.") % {"session": session},
-            )
-        return redirect(reverse("admin:events_certificate_issuance") + "?watch=1")
+            return redirect(reverse("admin:events_certificate_issuance"))
+        messages.success(
+            request,
+            _("Issuing certificates for %(session)s in the background.") % {"session": session},
+        )
+        return redirect(reverse("admin:events_certificate_issuance_run", args=[run.pk]))
+
+    def issuance_run_view(self, request: HttpRequest, issuance_id: int) -> HttpResponse:
+        """One run's progress ("Certificate issuance #12"), refreshing itself until done."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = (
+            scope.issuances_for_organizer(request.user)
+            .select_related("session__training", "requested_by")
+            .filter(pk=issuance_id)
+            .first()
+        )
+        if run is None:
+            raise Http404(_("Not found, or not one of your sessions."))
+        progress = certificate_selectors.issuance_progress(run)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(run),
+            "opts": self.model._meta,
+            "run": run,
+            "progress": progress,
+            # The catalogue translates the stored reasons (written in the site's language).
+            "reasons": [(_(reason), count) for reason, count in progress.reasons],
+            "auto_refresh": run.finished_at is None,
+        }
+        return TemplateResponse(request, "events/certificates/admin_issuance_run.html", context)

@@ -22,7 +22,7 @@ from events.selectors import scope
 from events.selectors.text_search import containing_ignoring_accents
 from events.services import checkin
 from events.services import roster as roster_service
-from events.services.certificates import CertificateRefused, issue_certificate
+from events.services.certificate_issuance import request_selection_issuance
 from events.services.registration import cancel_registration
 from events.services.waitlist import PromotionRefused, promote_registration
 
@@ -366,13 +366,26 @@ class RegistrationAdmin(OrganizerScopedAdmin):
 
     @admin.action(description=gettext_lazy("Issue certificates"), permissions=["change"])
     def issue_certificates(self, request, queryset):
-        run_on_each(
+        """Queue the selection on the worker (one run per session) and link each run's
+        progress page: drawing hundreds of PDFs here would outlast the request."""
+        runs = request_selection_issuance(
+            registration_ids=list(queryset.order_by().values_list("pk", flat=True)),
+            actor=request.user,
+        )
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:events_certificate_issuance_run", args=[run.pk]), str(run))
+                for run in runs
+            ),
+        )
+        messages.success(
             request,
-            queryset.order_by().values_list("pk", flat=True),
-            lambda pk: issue_certificate(registration_id=pk, actor=request.user),
-            refusals=(CertificateRefused,),
-            done=lambda n: (
-                ngettext("%(n)d certificate issued", "%(n)d certificates issued", n) % {"n": n}
+            format_html(
+                "{} {}",
+                _("Issuing the certificates in the background; follow the progress here:"),
+                links,
             ),
         )
 

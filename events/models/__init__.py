@@ -1,6 +1,6 @@
 from .audit import AuditEntry
 from .catalog import Sector, Training, TrainingSession
-from .certificates import Certificate
+from .certificates import Certificate, CertificateIssuance, CertificateIssuanceItem
 from .checkin import CheckInScan
 from .evaluations import Answer, Choice, Completion, GateOverride, Question, Questionnaire, Response
 from .notifications import Notification
@@ -10,6 +10,8 @@ __all__ = [
     "Answer",
     "AuditEntry",
     "Certificate",
+    "CertificateIssuance",
+    "CertificateIssuanceItem",
     "CheckInScan",
     "Choice",
     "Completion",

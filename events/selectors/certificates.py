@@ -1,12 +1,19 @@
 """Reads for certificates: codes as typed, what a session owes, issuance progress."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Certificate, Registration, TrainingSession
+from events.models import (
+    Certificate,
+    CertificateIssuance,
+    CertificateIssuanceItem,
+    Registration,
+    TrainingSession,
+)
 from events.models.tokens import normalize_code
 
 from . import evaluations as evaluation_selectors
@@ -97,3 +104,54 @@ def session_refusal_reason(session: TrainingSession, *, now: datetime | None = N
     if session.ends_at > now:
         return str(_("The session has not ended yet."))
     return ""
+
+
+@dataclass(frozen=True)
+class IssuanceProgress:
+    """How far an issuance run got: its items counted by outcome, and the reasons
+    given for refusals and failures (the stored words, with how many items each)."""
+
+    total: int
+    issued: int
+    already_issued: int
+    refused: int
+    failed: int
+    reasons: list[tuple[str, int]]
+
+    @property
+    def processed(self) -> int:
+        return self.issued + self.already_issued + self.refused + self.failed
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.processed
+
+
+def issuance_progress(issuance: CertificateIssuance) -> IssuanceProgress:
+    """One grouped query over the run's items."""
+    Outcome = CertificateIssuanceItem.Outcome
+    counts = dict.fromkeys(Outcome.values, 0)
+    reasons: dict[str, int] = {}
+    rows = issuance.items.order_by().values_list("outcome", "reason").annotate(n=Count("id"))
+    for outcome, reason, n in rows:
+        counts[outcome] += n
+        if reason:
+            reasons[reason] = reasons.get(reason, 0) + n
+    return IssuanceProgress(
+        total=sum(counts.values()),
+        issued=counts[Outcome.ISSUED],
+        already_issued=counts[Outcome.ALREADY_ISSUED],
+        refused=counts[Outcome.REFUSED],
+        failed=counts[Outcome.FAILED],
+        reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
+    )
+
+
+def stalled_issuances(*, stalled_for_seconds: int, now: datetime | None = None) -> list[int]:
+    """Ids of unfinished issuance runs that have not progressed for that long."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=stalled_for_seconds)
+    return list(
+        CertificateIssuance.objects.filter(finished_at__isnull=True, progressed_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -7,7 +7,13 @@ organizer of session A can never reach session B's people through any of them.
 
 from django.db.models import QuerySet
 
-from events.models import AuditEntry, Registration, Training, TrainingSession
+from events.models import (
+    AuditEntry,
+    CertificateIssuance,
+    Registration,
+    Training,
+    TrainingSession,
+)
 
 from .catalog import with_counts
 
@@ -46,6 +52,14 @@ def audit_for_organizer(user) -> QuerySet[AuditEntry]:
     if can_see_all(user):
         return entries
     return entries.filter(session__in=sessions_for_organizer(user).values("pk"))
+
+
+def issuances_for_organizer(user) -> QuerySet[CertificateIssuance]:
+    """Certificate issuance runs of the user's sessions, whoever requested them."""
+    runs = CertificateIssuance.objects.all()
+    if can_see_all(user):
+        return runs
+    return runs.filter(session__in=sessions_for_organizer(user).values("pk"))
 
 
 def session_list_for_organizer(user) -> QuerySet[TrainingSession]:

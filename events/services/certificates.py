@@ -25,7 +25,6 @@ from events.selectors.certificates import (
 
 from .audit import audit_entry, record_audit
 from .badges import forget_status_list
-from .enqueue import enqueue_on_commit
 from .notifications import queue_notification, queue_notifications
 
 logger = logging.getLogger(__name__)
@@ -154,16 +153,28 @@ def _save_issued(certificates: list[Certificate], *, actor) -> None:
     )
 
 
-def _issue_batch(
+@dataclass(frozen=True)
+class BatchIssuance:
+    """What issue_batch did to each registration it was given."""
+
+    created: list[Certificate]
+    already_issued: list[int]
+    # Registration id -> why it was refused, in words.
+    refused: dict[int, str]
+
+
+def issue_batch(
     registration_ids: list[int], *, actor, now: datetime, refuse: bool
-) -> tuple[list[Certificate], int, list[str]]:
+) -> BatchIssuance:
     """Issue certificates for a few registrations in one transaction.
 
-    Returns (created, already issued, refusal reasons). With refuse=True, the first
-    refusal raises CertificateRefused instead.
+    Registrations that already have one are skipped (issuing is idempotent). With
+    refuse=True, the first refusal raises CertificateRefused instead of being counted.
+    Called inside a transaction it is a savepoint: the caller's own writes (a run's
+    progress) commit with the certificates or not at all.
     """
     created: list[Certificate] = []
-    already, refusals = 0, []
+    already, refusals = [], {}
     try:
         with transaction.atomic():
             # Row locks, taken in id order so that concurrent runs never deadlock,
@@ -182,13 +193,13 @@ def _issue_batch(
             )
             for registration in registrations:
                 if registration.pk in issued_for:
-                    already += 1
+                    already.append(registration.pk)
                     continue
                 reason = refusal_reason(registration, now=now)
                 if reason:
                     if refuse:
                         raise CertificateRefused(reason)
-                    refusals.append(reason)
+                    refusals[registration.pk] = reason
                     continue
                 created.append(_new_certificate(registration, now=now))
             _save_issued(created, actor=actor)
@@ -197,7 +208,7 @@ def _issue_batch(
         for certificate in created:
             certificate.pdf.delete(save=False)
         raise
-    return created, already, refusals
+    return BatchIssuance(created=created, already_issued=already, refused=refusals)
 
 
 def issue_certificate(
@@ -210,11 +221,9 @@ def issue_certificate(
     not confirmed, not marked attended, or the session has not ended. The attendee's
     email is queued in the same transaction and sent after the commit.
     """
-    created, _already, _refusals = _issue_batch(
-        [registration_id], actor=actor, now=now or timezone.now(), refuse=True
-    )
-    if created:
-        return created[0]
+    batch = issue_batch([registration_id], actor=actor, now=now or timezone.now(), refuse=True)
+    if batch.created:
+        return batch.created[0]
     return Certificate.objects.get(registration_id=registration_id)
 
 
@@ -304,14 +313,12 @@ def issue_session_certificates(
     )
     issued = already = refused = 0
     for start in range(0, len(pending), BATCH_SIZE):
-        created, skipped, refusals = _issue_batch(
-            pending[start : start + BATCH_SIZE], actor=actor, now=now, refuse=False
-        )
-        issued += len(created)
+        batch = issue_batch(pending[start : start + BATCH_SIZE], actor=actor, now=now, refuse=False)
+        issued += len(batch.created)
         # Issued meanwhile by another run (a concurrent task, the admin).
-        already += skipped
+        already += len(batch.already_issued)
         # Unmarked or cancelled since the list was read.
-        refused += len(refusals)
+        refused += len(batch.refused)
     return SessionIssuance(
         session_id=session_id,
         issued=issued,
@@ -319,17 +326,6 @@ def issue_session_certificates(
         refused=refused,
         total=total,
     )
-
-
-def enqueue_session_issuance(*, session_id: int, actor=None) -> TrainingSession:
-    """Start a session-wide run on the pdf queue after commit, or refuse with a reason now."""
-    session = TrainingSession.objects.get(pk=session_id)
-    reason = session_refusal_reason(session)
-    if reason:
-        raise CertificateRefused(reason)
-    record_audit(action="certificate_run_started", actor=actor, session=session)
-    enqueue_on_commit("events.issue_session_certificates", session_id)
-    return session
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

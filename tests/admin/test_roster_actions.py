@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import AuditEntry, Certificate, Notification, Registration
+from events.models import AuditEntry, Certificate, CertificateIssuance, Notification, Registration
 from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,16 +184,22 @@ def test_email_selected_rejects_an_empty_message(client_a, attendee_a):
     assert not Notification.objects.filter(kind="organizer_message").exists()
 
 
-def test_issue_certificates_issues_to_attendees_and_reports_refusals(client_a, session_a):
+def test_issue_certificates_queues_a_run_that_issues_to_attendees_and_counts_refusals(
+    client_a, session_a, django_capture_on_commit_callbacks
+):
     session_a.starts_at = timezone.now() - timedelta(days=1, hours=3)
     session_a.ends_at = session_a.starts_at + timedelta(hours=3)
     session_a.save()
     attended = RegistrationFactory(session=session_a, checked_in_at=timezone.now(), attended=True)
     absent = RegistrationFactory(session=session_a)
-    _, messages = run_action(client_a, "issue_certificates", [attended, absent])
+    # The worker's part runs eagerly when the action's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        _, messages = run_action(client_a, "issue_certificates", [attended, absent])
     assert Certificate.objects.filter(registration=attended).exists()
     assert not Certificate.objects.filter(registration=absent).exists()
-    assert messages[0].startswith("1 certificate issued, 1 skipped: ")
+    assert messages[0].startswith("Issuing the certificates in the background")
+    run = CertificateIssuance.objects.get()
+    assert run.items.filter(outcome="refused").get().registration_id == absent.pk
 
 
 def test_certificate_column_shows_who_has_one(client_a, session_a):

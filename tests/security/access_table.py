@@ -58,6 +58,16 @@ def _evaluation(world):
     return {"token": world.evaluation_token, "phase": "pre"}
 
 
+def _issuance_run(world):
+    """A certificate issuance run of the session (its organizers' and superusers' to see)."""
+    from events.models import CertificateIssuance
+
+    run, _ = CertificateIssuance.objects.get_or_create(
+        session=world.session, scope=CertificateIssuance.Scope.SELECTION
+    )
+    return {"issuance_id": run.pk}
+
+
 def _session_id(world):
     return {"session_id": world.session.pk}
 
@@ -297,6 +307,10 @@ ADMIN: dict[str, Row] = {
     "admin:events_impact_csv": Row(STAFF_ONLY, kwargs=lambda world: {"table": "sectors"}),
     # Organizers see issuance progress of their own sessions and start runs for them.
     "admin:events_certificate_issuance": Row(STAFF_ONLY),
+    # One run's progress page: the session's organizers and superusers; 404 for the rest.
+    "admin:events_certificate_issuance_run": Row(
+        (LOGIN, LOGIN, LOGIN, 404, 200, 200), kwargs=_issuance_run
+    ),
     "admin:events_certificate_issuance_start": Row(
         (LOGIN, LOGIN, LOGIN, 404, 302, 302),
         method="POST",
