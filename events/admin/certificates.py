@@ -28,6 +28,9 @@ from events.services import certificates as certificate_service
 from .actions import run_on_each
 from .scoping import RegistrationRowScopedAdmin, RegistrationSessionFilter
 
+# Runs listed on the issuance page, newest first, each linking its progress page.
+RECENT_RUNS = 10
+
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
@@ -172,14 +175,17 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         sessions = list(self._sessions(request)[:100])
-        running = any(s.certificates_issued < s.certificates_total for s in sessions)
+        recent_runs = (
+            scope.issuances_for_organizer(request.user)
+            .select_related("session__training")
+            .order_by("-created_at", "-id")[:RECENT_RUNS]
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Certificate issuance"),
             "opts": self.model._meta,
             "sessions": sessions,
-            # Refresh while a run just started and something is still owed.
-            "auto_refresh": running and request.GET.get("watch") == "1",
+            "recent_runs": recent_runs,
             "can_issue": self.has_change_permission(request),
         }
         return TemplateResponse(request, "events/certificates/admin_issuance.html", context)
@@ -229,6 +235,5 @@ class CertificateAdmin(RegistrationRowScopedAdmin):
             "progress": progress,
             # The catalogue translates the stored reasons (written in the site's language).
             "reasons": [(_(reason), count) for reason, count in progress.reasons],
-            "auto_refresh": run.finished_at is None,
         }
         return TemplateResponse(request, "events/certificates/admin_issuance_run.html", context)
