@@ -78,3 +78,44 @@ def test_concurrent_single_issues_of_one_registration_create_one_certificate():
     assert len({r.pk for r in results}) == 1
     assert Certificate.objects.count() == 1
     assert Notification.objects.filter(kind=Notification.Kind.CERTIFICATE).count() == 1
+
+
+def test_one_issuance_run_taken_by_several_tasks_at_once_issues_each_certificate_once(
+    monkeypatch,
+):
+    from events.models import CertificateIssuance
+    from events.selectors.certificates import issuance_progress
+    from events.services import certificate_issuance as runs
+    from events.services import enqueue
+
+    monkeypatch.setattr(enqueue, "enqueue", lambda *args, **kwargs: None)  # no eager rerun
+    session = EndedSessionFactory()
+    people = AttendedRegistrationFactory.create_batch(ATTENDEES * 3, session=session)
+    (run,) = runs.request_selection_issuance(registration_ids=[p.pk for p in people])
+
+    results = run_at_once(lambda: runs.run_certificate_issuance(issuance_id=run.pk), WORKERS)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Certificate.objects.count() == ATTENDEES * 3
+    assert Notification.objects.filter(kind=Notification.Kind.CERTIFICATE).count() == len(people)
+    progress = issuance_progress(run)
+    assert (progress.issued, progress.already_issued, progress.pending) == (len(people), 0, 0)
+    assert CertificateIssuance.objects.get(pk=run.pk).finished_at is not None
+    assert AuditEntry.objects.filter(action="certificate_run_finished").count() == 1
+
+
+def test_session_runs_requested_at_once_make_one_run(monkeypatch):
+    from events.models import CertificateIssuance
+    from events.services import certificate_issuance as runs
+    from events.services import enqueue
+
+    monkeypatch.setattr(enqueue, "enqueue", lambda *args, **kwargs: None)
+    session = EndedSessionFactory()
+    AttendedRegistrationFactory.create_batch(5, session=session)
+
+    results = run_at_once(lambda: runs.request_session_issuance(session_id=session.pk), WORKERS)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({r.pk for r in results}) == 1
+    assert CertificateIssuance.objects.count() == 1
+    assert CertificateIssuance.objects.get().items.count() == 5
