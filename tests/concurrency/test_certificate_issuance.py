@@ -5,8 +5,11 @@ import threading
 import pytest
 from django.db import connection
 
-from events.models import AuditEntry, Certificate, Notification
+from events.models import AuditEntry, Certificate, CertificateIssuance, Notification
+from events.selectors.certificates import issuance_progress
+from events.services import certificate_issuance as runs
 from events.services import certificates as services
+from events.services import enqueue
 from events.tasks import certificates as tasks
 from tests.factories import AttendedRegistrationFactory, EndedSessionFactory
 
@@ -83,10 +86,6 @@ def test_concurrent_single_issues_of_one_registration_create_one_certificate():
 def test_one_issuance_run_taken_by_several_tasks_at_once_issues_each_certificate_once(
     monkeypatch,
 ):
-    from events.models import CertificateIssuance
-    from events.selectors.certificates import issuance_progress
-    from events.services import certificate_issuance as runs
-    from events.services import enqueue
 
     monkeypatch.setattr(enqueue, "enqueue", lambda *args, **kwargs: None)  # no eager rerun
     session = EndedSessionFactory()
@@ -105,9 +104,6 @@ def test_one_issuance_run_taken_by_several_tasks_at_once_issues_each_certificate
 
 
 def test_session_runs_requested_at_once_make_one_run(monkeypatch):
-    from events.models import CertificateIssuance
-    from events.services import certificate_issuance as runs
-    from events.services import enqueue
 
     monkeypatch.setattr(enqueue, "enqueue", lambda *args, **kwargs: None)
     session = EndedSessionFactory()
