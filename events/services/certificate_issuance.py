@@ -47,10 +47,24 @@ ITEMS_PER_INSERT = 1000
 Outcome = CertificateIssuanceItem.Outcome
 
 
+def _requested(issuance: CertificateIssuance, *, actor, **detail) -> CertificateIssuance:
+    """Audit who asked for the run, and enqueue it after the commit."""
+    record_audit(
+        action="certificate_run_started",
+        actor=actor,
+        session=issuance.session,
+        issuance=issuance.pk,
+        scope=issuance.scope,
+        **detail,
+    )
+    enqueue_on_commit(TASK, issuance.pk)
+    return issuance
+
+
 def _start(
-    *, session: TrainingSession, scope: str, registration_ids: list[int], actor, **detail
+    *, session: TrainingSession, scope: str, registration_ids: list[int], actor
 ) -> CertificateIssuance:
-    """Write a run and its items, audit who asked, and enqueue it after the commit."""
+    """Write a run and its items, then audit and enqueue it."""
     requested_by = actor if getattr(actor, "is_authenticated", False) else None
     issuance = CertificateIssuance.objects.create(
         session=session, scope=scope, requested_by=requested_by
@@ -59,17 +73,7 @@ def _start(
         (CertificateIssuanceItem(issuance=issuance, registration_id=pk) for pk in registration_ids),
         batch_size=ITEMS_PER_INSERT,
     )
-    record_audit(
-        action="certificate_run_started",
-        actor=actor,
-        session=session,
-        issuance=issuance.pk,
-        scope=scope,
-        total=len(registration_ids),
-        **detail,
-    )
-    enqueue_on_commit(TASK, issuance.pk)
-    return issuance
+    return _requested(issuance, actor=actor, total=len(registration_ids))
 
 
 def request_session_issuance(*, session_id: int, actor=None) -> CertificateIssuance:
@@ -110,16 +114,7 @@ def request_session_issuance(*, session_id: int, actor=None) -> CertificateIssua
                     scope=CertificateIssuance.Scope.SESSION,
                     finished_at__isnull=True,
                 )
-        record_audit(
-            action="certificate_run_started",
-            actor=actor,
-            session=session,
-            issuance=running.pk,
-            scope=running.scope,
-            joined_running=True,
-        )
-        enqueue_on_commit(TASK, running.pk)
-        return running
+        return _requested(running, actor=actor, joined_running=True)
 
 
 def request_selection_issuance(
