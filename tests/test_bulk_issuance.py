@@ -338,3 +338,24 @@ def test_the_progress_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(run_page(run))
     assert "30 of 35 certificates issued." in response.content.decode()
+
+
+def test_a_run_number_past_any_integer_is_a_404_not_an_error(admin_client):
+    path = reverse("admin:events_certificate_issuance_run", args=[10**30])
+    assert admin_client.get(path).status_code == 404
+
+
+def test_the_issuance_page_links_the_organizers_own_recent_runs(
+    client, organizer, session, published, django_assert_max_num_queries
+):
+    (mine,) = runs.request_selection_issuance(
+        registration_ids=[r.pk for r in attendees(session, 1)]
+    )
+    (theirs,) = runs.request_selection_issuance(
+        registration_ids=[r.pk for r in attendees(EndedSessionFactory(), 1)]
+    )
+    client.force_login(organizer)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("admin:events_certificate_issuance")).content.decode()
+    assert run_page(mine) in page
+    assert run_page(theirs) not in page
