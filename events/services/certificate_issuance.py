@@ -143,21 +143,23 @@ def request_selection_issuance(
         ]
 
 
-def _issue_one_by_one(ids: list[int], *, actor, now: datetime) -> tuple[BatchIssuance, dict]:
+def _issue_one_by_one(ids: list[int], *, actor, now: datetime) -> tuple[BatchIssuance, set[int]]:
     """After a batch failed: issue each registration on its own, so that one PDF that
-    cannot be drawn fails its own item, not its 24 neighbours'."""
-    created, already, refused, failed = [], [], {}, {}
+    cannot be drawn fails its own item, not its 24 neighbours'. Returns what was issued
+    and the ids that failed."""
+    created, already, refused, failed = [], [], {}, set()
     for pk in ids:
         try:
             batch = issue_batch([pk], actor=actor, now=now, refuse=False)
         except DatabaseError as error:
             if not isinstance(error, IntegrityError):
                 raise  # the database is away: the task retries
-            failed[pk] = str(error)
+            logger.warning("certificate for registration %s: %s", pk, error)
+            failed.add(pk)
             continue
-        except Exception as error:
+        except Exception:
             logger.exception("certificate for registration %s could not be issued", pk)
-            failed[pk] = type(error).__name__
+            failed.add(pk)
             continue
         created += batch.created
         already += batch.already_issued
@@ -165,7 +167,8 @@ def _issue_one_by_one(ids: list[int], *, actor, now: datetime) -> tuple[BatchIss
     return BatchIssuance(created=created, already_issued=already, refused=refused), failed
 
 
-def _record(issuance_id: int, batch: BatchIssuance, failed: dict[int, str], ids: list[int]) -> None:
+def _record(issuance_id: int, batch: BatchIssuance, failed: set[int], ids: list[int]) -> None:
+    """Write each claimed item's outcome (in the batch's transaction) and the run's progress."""
     items = CertificateIssuanceItem.objects.filter(issuance_id=issuance_id)
     issued = [certificate.registration_id for certificate in batch.created]
     items.filter(registration_id__in=issued).update(outcome=Outcome.ISSUED)
@@ -202,7 +205,7 @@ def _run_batch(issuance: CertificateIssuance, *, now: datetime) -> bool:
             )
             if not ids:
                 return False
-            failed: dict[int, str] = {}
+            failed: set[int] = set()
             try:
                 batch = issue_batch(ids, actor=issuance.requested_by, now=now, refuse=False)
             except DatabaseError as error:
