@@ -617,6 +617,14 @@ VARIABLES = [
         read_in="bench/bench_pages.py",
     ),
     Variable(
+        "BURST_MAX",
+        "int",
+        4000,
+        "The largest registration burst `bench_burst.py` tries (bursts double from 500).",
+        BENCH,
+        read_in="bench/bench_burst.py",
+    ),
+    Variable(
         "BENCH_CLIENTS",
         "int",
         16,
