@@ -4,6 +4,8 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Question, Registration, Sector
@@ -120,6 +122,44 @@ class RegistrationForm(_PersonForm):
     def clean_timezone(self) -> str:
         zone = self.cleaned_data["timezone"].strip()
         return zone if zone in _known_zones() else ""
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    # Each language by its own name, as the language switcher lists them.
+    return [
+        (code, get_language_info(code)["name_local"].capitalize())
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+class AttendeeDetailsForm(_PersonForm):
+    """A registrant's corrections from their manage link: everything they gave but the
+    email address, which would first have to prove it is theirs."""
+
+    full_name = _MODEL_FIELDS["full_name"]
+    organization = _MODEL_FIELDS["organization"]
+    job_title = _MODEL_FIELDS["job_title"]
+    accommodations = _MODEL_FIELDS["accommodations"]
+    language = forms.ChoiceField(
+        label=_("Language of your emails and certificate"),
+        choices=_language_choices,
+        error_messages={"invalid_choice": _("Choose one of the listed languages.")},
+    )
+    field_order = ["full_name", "organization", "sector", "job_title", "accommodations"]
+    sector_prompt = _("Choose the sector you work in")
+    missing_name = _("Please enter your name.")
+
+    @staticmethod
+    def initial_for(registration: Registration) -> dict:
+        return {
+            "full_name": registration.full_name,
+            "organization": registration.organization,
+            # As the choice's key: has_changed() coerces the initial value too.
+            "sector": str(registration.sector_id),
+            "job_title": registration.job_title,
+            "accommodations": registration.accommodations,
+            "language": registration.language,
+        }
 
 
 class CityChoiceField(forms.ChoiceField):

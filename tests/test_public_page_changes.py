@@ -207,6 +207,8 @@ CHANGES_NO_PUBLIC_PAGE = {
     "registration.send_manage_link_again",
     "registration.resend_manage_links",
     "registration.set_reminder_preference",
+    # A registrant's own corrections (name, organization) show on no public page.
+    "registration.correct_attendee_details",
     "reminders.current_reminder",
     "reminders.reminder_recipients",
     "reminders.dispatch_due_reminders",

@@ -424,6 +424,13 @@ VARIABLES = [
     ),
     Variable("RATELIMIT_ERASE", "str", "10/m", "Erasure requests per address.", LIMITS),
     Variable(
+        "RATELIMIT_MANAGE",
+        "str",
+        "10/m",
+        "Corrections of a registrant's details through their manage link, per address.",
+        LIMITS,
+    ),
+    Variable(
         "RATELIMIT_API",
         "str",
         "120/m",

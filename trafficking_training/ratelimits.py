@@ -33,6 +33,11 @@ RULES: dict[str, Limit] = {
     "events:certificate_verify": Limit("lookup", _ANY),
     "events:certificate_download": Limit("lookup", _ANY),
     "events:privacy_erase": Limit("erase", _POST),
+    # Corrections through a manage link: the token is the secret, the limit keeps a
+    # stolen one from being used to rewrite a registration in a loop.
+    "events:manage_details": Limit("manage", _POST),
+    # Registering again from a manage link registers like the session page's form.
+    "events:manage_register_again": Limit("register", _POST),
     "accounts:signup": Limit("signup", _POST),
     "accounts:password_reset": Limit("password_reset", _POST),
     "accounts:login": Limit("login", _POST),

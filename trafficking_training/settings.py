@@ -521,6 +521,7 @@ RATELIMIT_RATES = {
     "password_reset": _read("RATELIMIT_PASSWORD_RESET"),
     "login": _read("RATELIMIT_LOGIN"),
     "erase": _read("RATELIMIT_ERASE"),
+    "manage": _read("RATELIMIT_MANAGE"),
     "api": _read("RATELIMIT_API"),
 }
 SILENCED_SYSTEM_CHECKS = []

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Notification, Registration, TrainingSession
+from events.models import Certificate, Notification, Registration, TrainingSession
 from events.models.addresses import normalize_email_address
 from events.models.tokens import new_manage_credentials
 
@@ -28,6 +28,10 @@ class CancellationClosed(Exception):
     """The registration can no longer be cancelled by its attendee; the message says why."""
 
 
+class DetailsLocked(Exception):
+    """The attendee can no longer correct their details; the message says why."""
+
+
 @dataclass(frozen=True)
 class AttendeeDetails:
     full_name: str
@@ -40,6 +44,82 @@ class AttendeeDetails:
     timezone: str = ""  # the registrant's own, an IANA name, or "" when unknown
     # The language they registered in (the request's); their emails and certificate use it.
     language: str = settings.LANGUAGE_CODE
+
+
+@dataclass(frozen=True)
+class DetailsCorrection:
+    """What a registrant may correct from their manage link. Not the email: a new
+    address would first have to prove it is theirs."""
+
+    full_name: str
+    sector_id: int
+    organization: str = ""
+    job_title: str = ""
+    accommodations: str = ""
+    language: str = settings.LANGUAGE_CODE
+
+
+# The fields a correction writes, in the order the audit trail lists them.
+CORRECTABLE_DETAILS = (
+    "full_name",
+    "organization",
+    "sector",
+    "job_title",
+    "accommodations",
+    "language",
+)
+# Categories that erasure keeps on the row anyway: the audit trail may say what they
+# were and became. The others are free text that may name the person, and the audit
+# trail (which erasure does not rewrite) records only that they changed.
+_AUDITED_VALUES = ("sector", "language")
+
+
+def correct_attendee_details(*, registration_id: int, details: DetailsCorrection) -> Registration:
+    """Save a registrant's own corrections (a typo in the name, a new job title) and
+    audit which fields changed.
+
+    Refused (DetailsLocked) once the certificate is issued, since it prints the name
+    as it was then, and for a cancelled or erased registration. The row is locked as
+    certificate issuance locks it, so a correction lands before the snapshot or is
+    refused after it, never in between.
+    """
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .get(pk=registration_id)
+        )
+        if registration.anonymized_at is not None:
+            raise DetailsLocked(_("This registration has been erased."))
+        if registration.status == Registration.Status.CANCELLED:
+            raise DetailsLocked(_("This registration is cancelled."))
+        if Certificate.objects.filter(registration_id=registration.pk).exists():
+            raise DetailsLocked(
+                _("Your certificate has been issued, so your details can no longer be changed.")
+            )
+        new = {
+            "full_name": " ".join(details.full_name.split()),
+            "organization": details.organization.strip(),
+            "sector": details.sector_id,
+            "job_title": details.job_title.strip(),
+            "accommodations": details.accommodations.strip(),
+            "language": Registration.language_for(details.language),
+        }
+        old = {field: getattr(registration, field) for field in CORRECTABLE_DETAILS}
+        old["sector"] = registration.sector_id
+        changed = [field for field in CORRECTABLE_DETAILS if old[field] != new[field]]
+        if not changed:
+            return registration
+        for field in changed:
+            setattr(registration, "sector_id" if field == "sector" else field, new[field])
+        registration.save(update_fields=[*changed, "updated_at"])
+        record_audit(
+            action="details_corrected",
+            registration=registration,
+            fields=changed,
+            values={f: [old[f], new[f]] for f in _AUDITED_VALUES if f in changed},
+        )
+        return registration
 
 
 def send_manage_link_again(*, registration: Registration) -> Registration:

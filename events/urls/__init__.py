@@ -21,6 +21,12 @@ urlpatterns = [
     ),
     path("manage/<str:token>/calendar.ics", registration.manage_ics, name="manage_ics"),
     path("manage/<str:token>/join/", registration.manage_join, name="manage_join"),
+    path("manage/<str:token>/details/", registration.manage_details, name="manage_details"),
+    path(
+        "manage/<str:token>/register-again/",
+        registration.manage_register_again,
+        name="manage_register_again",
+    ),
     # Each area keeps its routes in its own module.
     path("", include("events.urls.checkin")),
     path("", include("events.urls.certificates")),

@@ -125,6 +125,9 @@ def manage_page_context(registration) -> dict:
     for phase in Phase.values:
         if selectors.closed_reason(registration, phase):
             continue
+        # The pre-check is for those with a seat, as the emails offer it.
+        if phase == Phase.PRE and registration.status == registration.Status.WAITLISTED:
+            continue
         if not selectors.has_questions(registration.session.training_id, phase):
             continue
         token = selectors.evaluation_token(registration, phase)

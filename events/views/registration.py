@@ -13,7 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from events.documents.ics import session_calendar
-from events.forms import RegistrationForm, ReminderPreferenceForm, ResendManageLinkForm
+from events.forms import (
+    AttendeeDetailsForm,
+    RegistrationForm,
+    ReminderPreferenceForm,
+    ResendManageLinkForm,
+)
 from events.models import Registration, Sector, TrainingSession
 from events.models.tokens import plausible_public_id
 from events.selectors import catalog as selectors
@@ -207,7 +212,39 @@ def registration_from_token(token: str) -> Registration:
 @require_safe
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     registration = registration_from_token(token)
+    return _manage_page(request, registration, token)
+
+
+def _details_form(
+    request: HttpRequest, registration: Registration, data=None
+) -> AttendeeDetailsForm:
+    """The corrections form: the active sectors, and the registrant's own one even if it
+    has since been retired (so that saving other fields does not force a new choice)."""
+    sectors = _active_sectors(request)
+    if all(sector.pk != registration.sector_id for sector in sectors):
+        sectors = [*sectors, registration.sector]
+    return AttendeeDetailsForm(
+        data, initial=AttendeeDetailsForm.initial_for(registration), sectors=sectors
+    )
+
+
+def _manage_page(
+    request: HttpRequest,
+    registration: Registration,
+    token: str,
+    *,
+    details_form: AttendeeDetailsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The manage page offers what still makes sense for this place at this moment."""
     session = registration.session
+    now = timezone.now()
+    session_on = session.status != TrainingSession.Status.CANCELLED
+    upcoming = session_on and session.starts_at > now
+    has_certificate = hasattr(registration, "certificate")
+    can_correct = registration.is_active and not has_certificate
+    if can_correct and details_form is None:
+        details_form = _details_form(request, registration)
     return private_page(
         render(
             request,
@@ -220,11 +257,19 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 "can_cancel": _can_cancel(registration),
                 "can_register_again": not registration.is_active
                 and not session.registration_closed_reason(),
+                # Directions until the session ends; a calendar entry only for a seat,
+                # and only before it starts; reminders only before it starts.
+                "show_directions": session_on and not session.has_ended(now),
+                "show_calendar": upcoming and registration.status == Registration.Status.CONFIRMED,
+                "show_reminders": upcoming and registration.is_active,
+                "details_form": details_form if can_correct else None,
+                "details_locked": registration.is_active and has_certificate,
                 "reminder_form": ReminderPreferenceForm(
                     initial={"reminders": not registration.reminders_opt_out}
                 ),
                 **evaluation_views.manage_page_context(registration),
             },
+            status=status,
         )
     )
 
@@ -235,6 +280,78 @@ def _can_cancel(registration: Registration) -> bool:
         registration.is_active
         and session.status != TrainingSession.Status.CANCELLED
         and session.starts_at > timezone.now()
+    )
+
+
+@require_POST
+def manage_details(request: HttpRequest, token: str) -> HttpResponse:
+    """Save the registrant's corrections to their own details (not their email)."""
+    registration = registration_from_token(token)
+    form = _details_form(request, registration, data=request.POST)
+    if not form.is_valid():
+        return _manage_page(request, registration, token, details_form=form, status=400)
+    if not form.has_changed():
+        messages.info(request, _("Nothing to save: your details are as they were."))
+        return redirect("events:manage", token=token)
+    data = form.cleaned_data
+    try:
+        registration_service.correct_attendee_details(
+            registration_id=registration.pk,
+            details=registration_service.DetailsCorrection(
+                full_name=data["full_name"],
+                organization=data["organization"],
+                sector_id=data["sector"].pk,
+                job_title=data["job_title"],
+                accommodations=data["accommodations"],
+                language=data["language"],
+            ),
+        )
+    except registration_service.DetailsLocked as locked:
+        messages.error(request, str(locked))
+    else:
+        messages.success(request, _("Your details are saved."))
+    return redirect("events:manage", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def manage_register_again(request: HttpRequest, token: str) -> HttpResponse:
+    """After cancelling: the session's registration form, filled in with the details of
+    the cancelled registration (read here, through the token: they never travel in an
+    address). Sending it registers as the session page's form does."""
+    registration = registration_from_token(token)
+    session = registration.session
+    if registration.is_active or session.registration_closed_reason():
+        return redirect("events:manage", token=token)
+    initial = {
+        "full_name": registration.full_name,
+        "email": registration.email,
+        "organization": registration.organization,
+        "sector": registration.sector_id,
+        "job_title": registration.job_title,
+        "accommodations": registration.accommodations,
+    }
+    sectors = _active_sectors(request)
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, initial=initial, sectors=sectors)
+        closed_reason, status = _register(request, session.public_id, form)
+        if not status:
+            return redirect("events:registered", public_id=session.public_id)
+    else:
+        form, closed_reason, status = RegistrationForm(initial=initial, sectors=sectors), "", 200
+    return private_page(
+        render(
+            request,
+            "events/manage/register_again.html",
+            {
+                "registration": registration,
+                "session": session,
+                "token": token,
+                "form": form,
+                "closed_reason": closed_reason,
+                "is_full": session.is_full,
+            },
+            status=status,
+        )
     )
 
 
@@ -254,13 +371,17 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
             )
         )
     if registration.is_active:
+        waiting = registration.status == Registration.Status.WAITLISTED
         try:
             registration_service.cancel_registration(registration_id=registration.pk)
         except registration_service.CancellationClosed as closed:
             messages.error(request, str(closed))
         else:
             messages.success(
-                request, _("Your registration is cancelled. Thank you for telling us.")
+                request,
+                _("You have left the waiting list. Thank you for telling us.")
+                if waiting
+                else _("Your registration is cancelled. Thank you for telling us."),
             )
     return redirect("events:manage", token=token)
 

@@ -43,8 +43,8 @@ def test_visitor_finds_a_session_registers_and_cancels_from_the_emailed_link(pag
     page.goto(manage_link_in(message))
     assert "You are number 2 on the waiting list" in page.locator("#status").inner_text()
 
-    page.get_by_role("link", name="Cancel my registration").click()
-    page.get_by_role("button", name="Yes, cancel my registration").click()
+    page.get_by_role("link", name="Leave the waiting list").click()
+    page.get_by_role("button", name="Yes, leave the waiting list").click()
     assert "This registration is cancelled." in page.locator("#status").inner_text()
     assert Registration.objects.get(email="dana@example.org").status == "cancelled"
     waiting.refresh_from_db()

@@ -141,6 +141,19 @@ SITE: dict[str, Row] = {
     # The world's session is in person: its join link leads back to the manage page.
     "events:manage_join": Row(_all(302), kwargs=_token),
     "events:manage_ics": Row(PUBLIC, kwargs=_token),
+    # The world's registration has its certificate: a correction is refused with a
+    # message on the manage page, and registering again is for a cancelled place.
+    "events:manage_details": Row(
+        _all(302),
+        method="POST",
+        kwargs=_token,
+        data=lambda world: {
+            "full_name": "Dana Tester",
+            "sector": str(world.sector.pk),
+            "language": "en",
+        },
+    ),
+    "events:manage_register_again": Row(_all(302), kwargs=_token),
     "events:manage_unsubscribe": Row(
         PUBLIC, method="POST", kwargs=_token, data=lambda world: {"List-Unsubscribe": "One-Click"}
     ),

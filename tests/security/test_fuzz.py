@@ -175,6 +175,30 @@ def test_manage_forms_survive_hostile_input(client):
     assert registration.anonymized_at is None
 
 
+def test_manage_details_form_survives_hostile_input(client, sector):
+    registration = RegistrationFactory(sector=sector)
+    token = registration.manage_token
+    url = reverse("events:manage_details", args=[token])
+    fields = ["full_name", "organization", "sector", "job_title", "accommodations", "language"]
+    organizer = OrganizerFactory(is_superuser=True)
+
+    @FUZZ
+    @given(data=form(fields), valid_base=st.booleans())
+    def post(data, valid_base):
+        if valid_base:
+            # Valid but for the free text, so hostile values get stored and shown back.
+            base = {"full_name": "Fuzz", "sector": sector.pk, "language": "en"}
+            data = {**base, **{k: v for k, v in data.items() if k not in ("sector", "language")}}
+        _ok(client.post(url, data))
+        _ok(client.get(reverse("events:manage", args=[token])))
+
+    post()
+    staff = Client()
+    staff.force_login(organizer)
+    _ok(staff.get(reverse("admin:events_registration_change", args=[registration.pk])))
+    _ok(staff.get(reverse("admin:events_auditentry_changelist")))
+
+
 def test_certificate_lookup_survives_hostile_input(client):
     @FUZZ
     @given(code=TEXT, extra=form(["code"]))

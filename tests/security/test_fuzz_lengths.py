@@ -35,6 +35,7 @@ from events.admin.impact_form import ImpactReportForm
 from events.admin.roster import AttendanceReasonForm, OrganizerMessageForm
 from events.filters import SessionFilterForm
 from events.forms import (
+    AttendeeDetailsForm,
     CatalogFilterForm,
     EvaluationForm,
     RegistrationForm,
@@ -184,6 +185,14 @@ def _public_pages(sector) -> dict[str, FormPage]:
             client=signed_in,
             saved=lambda: User.objects.values().get(pk=user.pk),
         ),
+        "manage_details": FormPage(
+            url=reverse("events:manage_details", args=[registration.manage_token]),
+            form=lambda: AttendeeDetailsForm(sectors=[sector]),
+            body=lambda: {"full_name": "Dana", "sector": sector.pk, "language": "en"},
+            client=Client(),
+            form_in=lambda response: response.context.get("details_form"),
+            saved=lambda: Registration.objects.values().get(pk=registration.pk),
+        ),
         "walk_in": FormPage(
             url=reverse("events:organize_walk_in", args=[session.pk]),
             form=lambda: WalkInForm(sectors=[sector]),
@@ -218,6 +227,7 @@ def _public_pages(sector) -> dict[str, FormPage]:
         "profile",
         "walk_in",
         "evaluation",
+        "manage_details",
     ],
 )
 def test_public_form_fields_take_their_limit_and_refuse_one_character_more(
@@ -273,6 +283,7 @@ _AXES_USERNAME = {"username": AccessAttempt._meta.get_field("username")}
 STORED_IN: dict[type, type[models.Model] | dict[str, models.Field]] = {
     SignUpForm: User,
     RegistrationForm: Registration,
+    AttendeeDetailsForm: Registration,
     WalkInForm: Registration,
     _PersonForm: Registration,
     EmailAuthenticationForm: _AXES_USERNAME,
