@@ -166,7 +166,9 @@ def test_bad_corrections_are_form_errors_and_save_nothing(client, registration, 
 
     assert response.status_code == 400
     assert field in response.context["details_form"].errors
-    assert 'class="invalid-feedback"' in response.content.decode()
+    page = response.content.decode()
+    assert 'class="invalid-feedback"' in page
+    assert 'id="details-errors"' in page and 'href="#details"' in page
     assert Registration.objects.values().get(pk=registration.pk) == before
 
 
