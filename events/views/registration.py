@@ -322,14 +322,8 @@ def manage_register_again(request: HttpRequest, token: str) -> HttpResponse:
     session = registration.session
     if registration.is_active or session.registration_closed_reason():
         return redirect("events:manage", token=token)
-    initial = {
-        "full_name": registration.full_name,
-        "email": registration.email,
-        "organization": registration.organization,
-        "sector": registration.sector_id,
-        "job_title": registration.job_title,
-        "accommodations": registration.accommodations,
-    }
+    # The details a registrant may correct, and the email they registered with.
+    initial = {**AttendeeDetailsForm.initial_for(registration), "email": registration.email}
     sectors = _active_sectors(request)
     if request.method == "POST":
         form = RegistrationForm(request.POST, initial=initial, sectors=sectors)
