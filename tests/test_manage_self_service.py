@@ -399,6 +399,7 @@ def test_register_again_opens_the_form_filled_in_from_the_cancelled_place(client
     again = reverse("events:manage_register_again", args=[cancelled.manage_token])
     page = manage(client, cancelled).content.decode()
     assert f'href="{again}"' in page
+    assert "openstreetmap.org" not in page  # no directions for a cancelled place
     assert "?" not in again  # nothing personal in an address
 
     form = client.get(again)

@@ -257,9 +257,11 @@ def _manage_page(
                 "can_cancel": _can_cancel(registration),
                 "can_register_again": not registration.is_active
                 and not session.registration_closed_reason(),
-                # Directions until the session ends; a calendar entry only for a seat,
-                # and only before it starts; reminders only before it starts.
-                "show_directions": session_on and not session.has_ended(now),
+                # Directions for a place until the session ends; a calendar entry only
+                # for a seat, and only before it starts; reminders only before it starts.
+                "show_directions": registration.is_active
+                and session_on
+                and not session.has_ended(now),
                 "show_calendar": upcoming and registration.status == Registration.Status.CONFIRMED,
                 "show_reminders": upcoming and registration.is_active,
                 "details_form": details_form if can_correct else None,
