@@ -19,8 +19,17 @@ from django.db import transaction
 from django.utils import timezone
 
 import events.services
-from events.models import Registration, Sector, Training, TrainingSession
-from events.services import catalog, checkin, privacy, registration, sessions, waitlist
+from events.models import Offer, Registration, SeatHold, Sector, Training, TrainingSession
+from events.services import (
+    catalog,
+    checkin,
+    offers,
+    privacy,
+    registration,
+    seat_holds,
+    sessions,
+    waitlist,
+)
 from events.services.locking import lock_session
 from events.services.public_pages import (
     CATALOG_KEY,
@@ -121,6 +130,54 @@ def _save_sector(session, sector):
     catalog.save_catalog_entry(entry=sector)
 
 
+def _offered(session, *, lapsed: bool = False) -> Offer:
+    waiting = RegistrationFactory(session=session, waitlisted=True)
+    expires = timezone.now() + timedelta(hours=-1 if lapsed else 1)
+    return Offer.objects.create(registration=waiting, session=session, expires_at=expires)
+
+
+def _claim(session, sector):
+    offers.claim_offer(offer_id=_offered(session).pk)
+
+
+def _claim_open(session, sector):
+    offer = _offered(session)
+    with transaction.atomic():
+        locked = lock_session(session.pk)
+        waitlist.claim_open_offer(offer, session=locked, now=timezone.now())
+
+
+def _decline(session, sector):
+    offers.decline_offer(offer_id=_offered(session).pk)
+
+
+def _expire(session, sector):
+    _offered(session, lapsed=True)
+    offers.expire_offers(session_id=session.pk)
+
+
+def _expire_due(session, sector):
+    _offered(session, lapsed=True)
+    offers.expire_due_offers()
+
+
+def _update_holds(session, sector):
+    def write():
+        hold = SeatHold.objects.create(
+            session=session, seats=1, until=timezone.now() + timedelta(days=1)
+        )
+        hold.sectors.add(sector)
+        return hold
+
+    seat_holds.update_seat_holds(session_id=session.pk, write=write)
+
+
+def _release_holds(session, sector):
+    SeatHold.objects.create(session=session, seats=1, until=timezone.now() - timedelta(hours=1))
+    RegistrationFactory(session=session, waitlisted=True)
+    seat_holds.release_ended_holds()
+
+
 # "module.function": (the run, which versions must move: "session", "lists", "catalog").
 CHANGES_PUBLIC_PAGES = {
     "registration.register_for_session": (_register, {"session", "lists"}),
@@ -135,6 +192,13 @@ CHANGES_PUBLIC_PAGES = {
     "privacy.erase_registration": (_erase, {"session", "lists"}),
     "catalog.save_catalog_entry": (_save_training, {"catalog"}),
     "catalog.delete_catalog_entries": (_delete_training, {"catalog"}),
+    "offers.claim_offer": (_claim, {"session", "lists"}),
+    "offers.decline_offer": (_decline, {"session", "lists"}),
+    "offers.expire_offers": (_expire, {"session", "lists"}),
+    "offers.expire_due_offers": (_expire_due, {"session", "lists"}),
+    "waitlist.claim_open_offer": (_claim_open, {"session", "lists"}),
+    "seat_holds.update_seat_holds": (_update_holds, {"session", "lists"}),
+    "seat_holds.release_ended_holds": (_release_holds, {"session", "lists"}),
 }
 
 # Services that change nothing a public page shows: reads, the outbox, certificates,
@@ -173,6 +237,9 @@ CHANGES_NO_PUBLIC_PAGE = {
     "evaluations.next_version_number",
     "evaluations.override_certificate_gate",
     "locking.lock_session",
+    # Run by cancel_registration under its lock, which says the pages changed.
+    "offers.withdraw_offer",
+    "waitlist.offers_seats",
     "notification_delivery.skip_reason",
     "notification_delivery.evaluation_skip_reason",
     "notification_delivery.deliver_notification",

@@ -60,6 +60,7 @@ SITE = "Site and security"
 DATA = "Database, cache and broker"
 EMAIL = "Email and the outbox"
 LIMITS = "Rate limits and logins"
+SEATS = "Seats and the waiting list"
 BADGES = "Open Badges"
 PROCESSES = "Processes (`make run`, gunicorn, docker compose)"
 TESTS = "For developers: tests and CI"
@@ -332,6 +333,22 @@ VARIABLES = [
         300,
         "How often beat runs the reminder scan (and the post-evaluation scan).",
         EMAIL,
+    ),
+    Variable(
+        "OFFER_WINDOW_HOURS",
+        "float",
+        48,
+        "Within this many hours before a session starts, a freed seat is offered to the next "
+        "person waiting (who claims it from their manage page) instead of given at once.",
+        SEATS,
+    ),
+    Variable(
+        "OFFER_VALID_HOURS",
+        "float",
+        4,
+        "How long a seat offer can be claimed (never past the session's start); then it "
+        "passes to the next person waiting.",
+        SEATS,
     ),
     Variable(
         "NOTIFICATION_RETRY_HOURS",

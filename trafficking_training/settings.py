@@ -587,6 +587,9 @@ if CHECKIN_OPENS_BEFORE_MINUTES < 0 or CHECKIN_GRACE_MINUTES < 0:
     _fail("CHECKIN_OPENS_BEFORE_MINUTES and CHECKIN_GRACE_MINUTES cannot be negative.")
 # Beat runs the reminder scan this often (seconds).
 REMINDER_SCAN_SECONDS = _read("REMINDER_SCAN_SECONDS")
+# Seat offers near the day (events/services/offers.py).
+OFFER_WINDOW_HOURS = _read("OFFER_WINDOW_HOURS")
+OFFER_VALID_HOURS = _read("OFFER_VALID_HOURS")
 # A mail relay that refuses or times out is retried for this long after the first
 # failure (hours; mail servers themselves retry for days), then the row is failed.
 NOTIFICATION_RETRY_HOURS = _read("NOTIFICATION_RETRY_HOURS")
@@ -631,6 +634,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.requeue_stale_notifications",
         "schedule": NOTIFICATION_SCAN_SECONDS,
     },
+    # Lapsed seat offers pass to the next person waiting; ended holds free their seats.
+    "expire-seat-offers": {"task": "events.expire_seat_offers", "schedule": 60.0},
+    "release-ended-seat-holds": {"task": "events.release_ended_seat_holds", "schedule": 60.0},
     "anonymize-expired-registrations": {
         "task": "events.anonymize_expired_registrations",
         "schedule": 86400.0,

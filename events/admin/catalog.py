@@ -24,6 +24,7 @@ from .certificate_images import CertificateImageViews
 from .evaluation_results import EvaluationResultsViews
 from .impact import ImpactReportViews
 from .scoping import OrganizerScopedAdmin
+from .seat_holds import SeatHoldInline
 
 
 class ShownOnEveryPublicPageAdmin(admin.ModelAdmin):
@@ -97,6 +98,7 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     autocomplete_fields = ["training"]
     show_full_result_count = False
     change_form_template = "admin/events/trainingsession/change_form.html"
+    inlines = [SeatHoldInline]
 
     def scoped_queryset(self, request):
         return scope.session_list_for_organizer(request.user)

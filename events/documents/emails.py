@@ -47,6 +47,7 @@ import json
 import logging
 import re
 import secrets
+from datetime import datetime
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from urllib.parse import urlsplit
@@ -55,6 +56,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
@@ -194,7 +196,16 @@ def session_context(notification: Notification) -> dict:
         "site_url": settings.SITE_URL,
         "qr_cid": QR_CID if _shows_checkin(notification) else "",
         "mark_cid": MARK_CID,
+        "offer_expires": _offer_expires(notification, session),
     }
+
+
+def _offer_expires(notification: Notification, session):
+    """A seat offer's deadline (from the row's payload) in the session's time zone."""
+    deadline = (notification.payload or {}).get("expires_at")
+    if not deadline:
+        return None
+    return do_timezone(datetime.fromisoformat(deadline), session.tzinfo)
 
 
 def recipient_context(notification: Notification) -> dict:

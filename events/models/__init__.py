@@ -4,7 +4,9 @@ from .certificates import Certificate, CertificateIssuance, CertificateIssuanceI
 from .checkin import CheckInScan
 from .evaluations import Answer, Choice, Completion, GateOverride, Question, Questionnaire, Response
 from .notifications import Notification
+from .offers import Offer
 from .registrations import Registration
+from .seat_holds import SeatHold
 
 __all__ = [
     "Answer",
@@ -17,10 +19,12 @@ __all__ = [
     "Completion",
     "GateOverride",
     "Notification",
+    "Offer",
     "Question",
     "Questionnaire",
     "Registration",
     "Response",
+    "SeatHold",
     "Sector",
     "Training",
     "TrainingSession",

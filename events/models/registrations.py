@@ -42,6 +42,17 @@ class Registration(models.Model):
     sector = models.ForeignKey(
         Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="registrations"
     )
+    # The hold whose seat this registrant took (events/models/seat_holds.py), set under
+    # the session lock; empty for a general seat. Indexed only where set (Meta).
+    hold = models.ForeignKey(
+        "events.SeatHold",
+        verbose_name=_("held seat"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations",
+        db_index=False,
+    )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     accommodations = models.TextField(_("accessibility needs"), max_length=2000, blank=True)
     # The registrant's own time zone, as their browser reported it when they registered
@@ -102,6 +113,10 @@ class Registration(models.Model):
             models.Index(fields=["session", "status", "waitlisted_at", "id"]),
             # Every registration of one address (resending links, "My trainings").
             models.Index(fields=["email"]),
+            # Seats taken per hold: only the few registrations that took a held seat.
+            models.Index(
+                fields=["hold"], condition=Q(hold__isnull=False), name="registration_held_seat"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Registration, Sector, Training, TrainingSession
+from events.selectors.seat_holds import with_seat_rows_flag
 
 
 def _count_of(condition: Q) -> Coalesce:
@@ -201,7 +202,7 @@ def session_for_page(public_id: str, *, include_drafts: bool = False) -> Trainin
 
     Drafts are not public: only organizers previewing them (include_drafts) get one.
     """
-    sessions = _sessions_with_seats().filter(public_id=public_id)
+    sessions = with_seat_rows_flag(_sessions_with_seats().filter(public_id=public_id))
     if not include_drafts:
         sessions = sessions.exclude(status=TrainingSession.Status.DRAFT)
     # No prefetch of the training's sectors: the page reads them only when its

@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Certificate, Notification, Registration, TrainingSession
 from events.models.addresses import normalize_email_address
 from events.models.tokens import new_manage_credentials
+from events.selectors.seat_holds import seats_of
 
 from .audit import audit_entry, record_audit
 from .locking import lock_session
 from .notifications import enqueue_sends, queue_notification
+from .offers import withdraw_offer
 from .public_pages import public_pages_changed
 from .waitlist import fill_free_seats
 
@@ -161,7 +163,12 @@ def resend_manage_links(*, email: str) -> list[Registration]:
 
 
 def _new_registration(
-    *, session: TrainingSession, attendee: AttendeeDetails, email: str, has_seat: bool
+    *,
+    session: TrainingSession,
+    attendee: AttendeeDetails,
+    email: str,
+    has_seat: bool,
+    hold_id: int | None = None,
 ) -> Registration:
     """The new registration, written with its audit line and its first email's outbox row."""
     now = timezone.now()
@@ -172,6 +179,7 @@ def _new_registration(
         email=email,
         organization=attendee.organization.strip(),
         sector_id=attendee.sector_id,
+        hold_id=hold_id if has_seat else None,
         job_title=attendee.job_title.strip(),
         accommodations=attendee.accommodations.strip(),
         timezone=attendee.timezone,
@@ -255,26 +263,30 @@ def register_for_session(
                 existing = Registration.objects.get(pk=tally["existing_id"])
                 return send_manage_link_again(registration=existing)
 
-            confirmed = tally["confirmed"]
-            # Only a free seat makes it matter whether someone waits.
-            waiting = confirmed < session.capacity and _someone_waits(session.pk)
+            # Seats held for sectors and seats on offer count too (selectors/seat_holds.py).
+            seats = seats_of(session, confirmed=tally["confirmed"])
             promoted = 0
-            if waiting:
-                # Seats were freed without promoting anyone (say, the capacity was
-                # edited straight in the database): those waiting come first. The
-                # promotion fills every free seat or empties the list, so someone
-                # still waits exactly when it filled them all.
+            # Only a free seat makes it matter whether someone waits.
+            if seats.free > 0 and _someone_waits(session.pk):
+                # Seats were freed without passing them on (a hold ended, the capacity
+                # was edited straight in the database): those waiting come first. What
+                # is left after is only seats none of them may take (held for other
+                # sectors), or nothing.
                 promoted = len(fill_free_seats(session=session))
-                confirmed += promoted
-                waiting = confirmed >= session.capacity
-            has_seat = confirmed < session.capacity and not waiting
+                if promoted:
+                    seats = seats_of(session)
+            has_seat, hold = seats.seat_for(attendee.sector_id)
             if has_seat or promoted:
                 # Seats left changed. Joining the waiting list changes nothing a public
                 # page shows: the session already said "Full".
                 public_pages_changed(session)
 
             return _new_registration(
-                session=session, attendee=attendee, email=email, has_seat=has_seat
+                session=session,
+                attendee=attendee,
+                email=email,
+                has_seat=has_seat,
+                hold_id=hold.row.hold_id if hold else None,
             )
     except IntegrityError:
         # Reached only when a row was written without the lock (an admin import,
@@ -319,6 +331,8 @@ def cancel_registration(
                 _("The session has already started, so this registration can't be cancelled.")
             )
         was_confirmed = registration.status == Registration.Status.CONFIRMED
+        # A seat offered to them (near the day) is freed too.
+        offered = not was_confirmed and withdraw_offer(registration=registration, actor=actor)
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -326,7 +340,7 @@ def cancel_registration(
         public_pages_changed(session)  # seats left, or the waiting list's length
         if notify:
             queue_notification(registration=registration, kind=Notification.Kind.CANCELLED)
-        if was_confirmed:
+        if was_confirmed or offered:
             fill_free_seats(session=session, actor=actor)
         return registration
 

@@ -1,3 +1,3 @@
 """Celery tasks, autodiscovered as events.tasks. Each task carries an explicit name."""
 
-from . import certificates, evaluations, maintenance, notifications  # noqa: F401
+from . import certificates, evaluations, maintenance, notifications, offers  # noqa: F401

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from events.views import catalog, registration
+from events.views import catalog, offers, registration
 
 app_name = "events"
 
@@ -26,6 +26,12 @@ urlpatterns = [
         "manage/<str:token>/register-again/",
         registration.manage_register_again,
         name="manage_register_again",
+    ),
+    path("manage/<str:token>/offer/claim/", offers.manage_offer_claim, name="manage_offer_claim"),
+    path(
+        "manage/<str:token>/offer/decline/",
+        offers.manage_offer_decline,
+        name="manage_offer_decline",
     ),
     # Each area keeps its routes in its own module.
     path("", include("events.urls.checkin")),

@@ -22,12 +22,14 @@ from events.forms import (
 from events.models import Registration, Sector, TrainingSession
 from events.models.tokens import plausible_public_id
 from events.selectors import catalog as selectors
+from events.selectors import offers as offer_selectors
 from events.selectors.registrations import find_by_manage_token
 from events.selectors.waitlist import waitlist_position
 from events.services import checkin
 from events.services import registration as registration_service
 
 from . import evaluations as evaluation_views
+from . import seat_holds as seat_hold_views
 from .catalog import session_key
 from .page_cache import (
     FRAGMENT_SECONDS,
@@ -162,6 +164,7 @@ def _session_page(
     # An ended session's page points to the training's next sessions. A stored copy may
     # miss one published in the last two minutes (stored pages live that long at most).
     next_sessions = selectors.next_sessions_of_training(session, now=now) if ended else []
+    seat_holds, seat_moments = seat_hold_views.page_context(request, session, now=now)
     response = render(
         request,
         "events/session_detail.html",
@@ -181,10 +184,11 @@ def _session_page(
             # (not a refusal just given to one visitor): it sits in the cached details.
             "form_open": not ended and not session_closed,
             "next_sessions": next_sessions,
+            **seat_holds,
         },
         status=status,
     )
-    return fresh_until(response, next_change([session, *next_sessions], now=now))
+    return fresh_until(response, next_change([session, *next_sessions], now=now, also=seat_moments))
 
 
 @require_safe
@@ -270,6 +274,7 @@ def _manage_page(
                     initial={"reminders": not registration.reminders_opt_out}
                 ),
                 **evaluation_views.manage_page_context(registration),
+                "offer": offer_selectors.shown_offer(registration),
             },
             status=status,
         )
