@@ -41,7 +41,7 @@
     } else if (left === 1) {
       region.textContent = box.getAttribute("data-one");
     } else {
-      region.textContent = box.getAttribute("data-many").replace("%s", String(left));
+      region.textContent = box.getAttribute("data-many").replace("{count}", String(left));
     }
   }
 
