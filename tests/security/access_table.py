@@ -154,6 +154,11 @@ SITE: dict[str, Row] = {
         },
     ),
     "events:manage_register_again": Row(_all(302), kwargs=_token),
+
+    # A seat offer is claimed or declined by POST; without an offer the answer is a
+    # message on the manage page.
+    "events:manage_offer_claim": Row(_all(302), method="POST", kwargs=_token),
+    "events:manage_offer_decline": Row(_all(302), method="POST", kwargs=_token),
     "events:manage_unsubscribe": Row(
         PUBLIC, method="POST", kwargs=_token, data=lambda world: {"List-Unsubscribe": "One-Click"}
     ),
