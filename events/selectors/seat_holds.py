@@ -18,8 +18,8 @@ seats are part of the capacity, not added to it.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.db.models.functions import Now
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from events.models import Offer, Registration, SeatHold, Sector, TrainingSession
@@ -151,35 +151,34 @@ def seat_rows(
 
     confirmed: the session's confirmed count when the caller has just counted it
     (registering does, under the lock). Two queries for a session without holds
-    (its holds, its open offers), two more with holds (their sectors, their seats
-    taken).
+    (its holds with their seats taken, its open offers), one more with holds (their
+    sectors).
     """
     now = now or timezone.now()
     if confirmed is None:
         confirmed = Registration.objects.filter(
             session_id=session.pk, status=Registration.Status.CONFIRMED
         ).count()
+    taken = (
+        Registration.objects.filter(hold_id=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+        .order_by()
+        .values("hold_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     holds = list(
         SeatHold.objects.filter(session_id=session.pk, until__gt=now)
+        .annotate(taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0)))
         .order_by("until", "id")
-        .values_list("pk", "seats", "until")
+        .values_list("pk", "seats", "until", "taken")
     )
     offers = tuple(_open_offers(session.pk).values_list("hold_id", "expires_at"))
     if not holds:
         return SeatRows(capacity=session.capacity, confirmed=confirmed, offers=offers)
-    hold_ids = [pk for pk, _seats, _until in holds]
-    sectors: dict[int, list[Sector]] = {pk: [] for pk in hold_ids}
-    links = SeatHold.sectors.through.objects.filter(seathold_id__in=hold_ids).select_related(
-        "sector"
-    )
-    for link in links.order_by("sector__order", "sector__name"):
+    sectors: dict[int, list[Sector]] = {hold[0]: [] for hold in holds}
+    links = SeatHold.sectors.through.objects.filter(seathold_id__in=list(sectors))
+    for link in links.select_related("sector").order_by("sector__order", "sector__name"):
         sectors[link.seathold_id].append(link.sector)
-    taken = dict(
-        Registration.objects.filter(hold_id__in=hold_ids, status=Registration.Status.CONFIRMED)
-        .values("hold_id")
-        .annotate(n=Count("pk"))
-        .values_list("hold_id", "n")
-    )
     rows = tuple(
         HoldRow(
             hold_id=pk,
@@ -187,9 +186,9 @@ def seat_rows(
             until=until,
             sector_ids=frozenset(sector.pk for sector in sectors[pk]),
             sectors=tuple(sectors[pk]),
-            confirmed=taken.get(pk, 0),
+            confirmed=held,
         )
-        for pk, seats, until in holds
+        for pk, seats, until, held in holds
     )
     return SeatRows(capacity=session.capacity, confirmed=confirmed, holds=rows, offers=offers)
 

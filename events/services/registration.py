@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Certificate, Notification, Registration, TrainingSession
 from events.models.addresses import normalize_email_address
 from events.models.tokens import new_manage_credentials
-from events.selectors.seat_holds import seats_of
+from events.selectors.seat_holds import Seats, seats_of
 
 from .audit import audit_entry, record_audit
 from .locking import lock_session
@@ -224,10 +224,15 @@ def _seat_tally(*, session_id: int, email: str) -> dict:
     }
 
 
-def _someone_waits(session_id: int) -> bool:
-    return Registration.objects.filter(
+def _someone_waits(session_id: int, seats: Seats) -> bool:
+    """Whether someone waits who could take one of the free seats: anyone for a general
+    seat, else only someone from a sector with held seats free."""
+    waiting = Registration.objects.filter(
         session_id=session_id, status=Registration.Status.WAITLISTED
-    ).exists()
+    )
+    if seats.general_free <= 0:
+        waiting = waiting.filter(sector_id__in=seats.sectors_with_held_seats())
+    return waiting.exists()
 
 
 def register_for_session(
@@ -267,12 +272,12 @@ def register_for_session(
             seats = seats_of(session, confirmed=tally["confirmed"])
             promoted = 0
             # Only a free seat makes it matter whether someone waits.
-            if seats.free > 0 and _someone_waits(session.pk):
+            if seats.free > 0 and _someone_waits(session.pk, seats):
                 # Seats were freed without passing them on (a hold ended, the capacity
                 # was edited straight in the database): those waiting come first. What
                 # is left after is only seats none of them may take (held for other
                 # sectors), or nothing.
-                promoted = len(fill_free_seats(session=session))
+                promoted = len(fill_free_seats(session=session, seats=seats))
                 if promoted:
                     seats = seats_of(session)
             has_seat, hold = seats.seat_for(attendee.sector_id)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Notification, Offer, Registration, TrainingSession
-from events.selectors.seat_holds import seats_of
+from events.selectors.seat_holds import Seats, seats_of
 from events.selectors.waitlist import waitlist_queryset
 
 from .audit import record_audit
@@ -98,20 +98,24 @@ def _waiting_without_offer(session_id: int):
     return waitlist_queryset(session_id).exclude(Exists(has_offer))
 
 
-def fill_free_seats(*, session: TrainingSession, actor=None) -> list[Registration]:
+def fill_free_seats(
+    *, session: TrainingSession, actor=None, seats: Seats | None = None
+) -> list[Registration]:
     """Give free seats to waiting registrants, first in line first; returns them.
 
     Near the day (offers_seats) each is offered the seat instead, and the offer
     counts as a taken seat while it runs. A person already holding an offer is not
     offered another. The caller must hold the session lock (lock_session), so that
-    the count of free seats cannot change between reading it and giving them. A
+    the count of free seats cannot change between reading it and giving them
+    (seats: the caller's own count, read under the same lock, saves reading it
+    again; it is updated as seats are given). A
     cancelled session or one that has already started promotes nobody: a seat there
     is worth nothing.
     """
     now = timezone.now()
     if session.status == TrainingSession.Status.CANCELLED or session.starts_at <= now:
         return []
-    seats = seats_of(session, now=now)
+    seats = seats or seats_of(session, now=now)
     offering = offers_seats(session, now=now)
     given: list[Registration] = []
     passed: list[int] = []  # waiting, but no free seat is for their sector
