@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from .evaluation_results import EvaluationResultsViews
 from .impact import ImpactReportViews
 from .scoping import OrganizerScopedAdmin
 from .seat_holds import SeatHoldInline
+from .widgets import name_datetime_parts
 
 
 class ShownOnEveryPublicPageAdmin(admin.ModelAdmin):
@@ -125,15 +125,7 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "online_url":
             kwargs["assume_scheme"] = "https"  # meeting links are https; Django 6's default
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        parts = getattr(getattr(field, "widget", None), "widgets", ())
-        if isinstance(db_field, models.DateTimeField) and len(parts) == 2:
-            # The admin's split date/time inputs share one label that names neither: each
-            # gets its own accessible name ("Starts at: date", "Starts at: time").
-            date_input, time_input = parts
-            date_input.attrs["aria-label"] = f"{field.label}: {_('date')}"
-            time_input.attrs["aria-label"] = f"{field.label}: {_('time')}"
-        return field
+        return name_datetime_parts(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":

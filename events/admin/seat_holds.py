@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from events.models import SeatHold, Sector
 from events.services import seat_holds as seat_hold_service
 
+from .widgets import name_datetime_parts
+
 
 class SeatHoldFormSet(forms.BaseInlineFormSet):
     """The holds of one session: together never more than its capacity.
@@ -48,7 +50,7 @@ class SeatHoldFormSet(forms.BaseInlineFormSet):
         )
 
 
-class SeatHoldInline(admin.TabularInline):
+class SeatHoldInline(admin.StackedInline):
     model = SeatHold
     formset = SeatHoldFormSet
     extra = 0
@@ -62,6 +64,9 @@ class SeatHoldInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         formset.actor = request.user
         return formset
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return name_datetime_parts(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "sectors":
