@@ -331,3 +331,18 @@ def test_the_offer_urls_answer_only_posts(client):
     _offer, line = offer_seat(session)
 
     assert client.get(manage_url(line[0], "events:manage_offer_claim")).status_code == 405
+
+
+def test_offers_of_a_cancelled_session_lapse_without_a_misleading_email():
+    session = near_session()
+    offer, line = offer_seat(session)
+    session.status = "cancelled"
+    session.save(update_fields=["status"])
+
+    with pytest.raises(offers.OfferClosed, match="cancelled"):
+        offers.claim_offer(offer_id=offer.pk)
+    with time_machine.travel(offer.expires_at + timedelta(minutes=1), tick=True):
+        assert expire_seat_offers() == 1
+
+    assert emails(line[0], Notification.Kind.OFFER_EXPIRED) == 0
+    assert not Offer.objects.filter(status=Offer.Status.OPEN).exists()

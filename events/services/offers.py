@@ -59,7 +59,9 @@ def _close(offer: Offer, *, status: str, now: datetime, actor=None, kind: str = 
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
     record_audit(action=f"offer_{status}", actor=actor, registration=registration)
-    if kind:
+    # A cancelled session's registrants were told already; "the seat went to the next
+    # person" would not be true.
+    if kind and offer.session.status != TrainingSession.Status.CANCELLED:
         queue_notification(registration=registration, kind=kind)
     public_pages_changed(offer.session)
     return offer
