@@ -15,6 +15,7 @@ from events.services import registration as registration_service
 from events.services import seat_holds as seat_hold_service
 from events.services import waitlist
 from events.tasks.offers import release_ended_seat_holds
+from tests.admin.test_session_admin import form_data
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.seat_helpers import confirmed, hold, register, sector
 
@@ -221,27 +222,7 @@ def test_a_smaller_hold_frees_general_seats_for_those_waiting():
 
 def _inline_post(session, holds: list[dict]) -> dict:
     """The session's change form as the admin posts it, with these holds."""
-    local = session.local_starts_at
-    local_end = session.local_ends_at
-    data = {
-        "training": session.training_id,
-        "starts_at_0": local.strftime("%Y-%m-%d"),
-        "starts_at_1": local.strftime("%H:%M:%S"),
-        "ends_at_0": local_end.strftime("%Y-%m-%d"),
-        "ends_at_1": local_end.strftime("%H:%M:%S"),
-        "timezone": session.timezone,
-        "venue": session.venue,
-        "address": session.address,
-        "city": session.city,
-        "state": session.state,
-        "capacity": session.capacity,
-        "status": session.status,
-        "reminder_offsets": session.reminder_offsets,
-        "seat_holds-TOTAL_FORMS": len(holds),
-        "seat_holds-INITIAL_FORMS": 0,
-        "seat_holds-MIN_NUM_FORMS": 0,
-        "seat_holds-MAX_NUM_FORMS": 1000,
-    }
+    data = form_data(session, **{"seat_holds-TOTAL_FORMS": len(holds)})
     for index, held in enumerate(holds):
         until = timezone.localtime(held["until"])
         data[f"seat_holds-{index}-sectors"] = [sector(slug).pk for slug in held["sectors"]]

@@ -38,6 +38,9 @@ def form_data(session: TrainingSession, **changes) -> dict:
         "organizers": [u.pk for u in session.organizers.all()],
         "reminder_offsets": session.reminder_offsets,
         "what_to_bring": session.what_to_bring,
+        # The seats-held-for-sectors inline, with no hold (tests/test_seat_holds.py adds some).
+        "seat_holds-TOTAL_FORMS": 0,
+        "seat_holds-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return data
@@ -241,6 +244,8 @@ def test_saving_the_form_reads_times_in_the_sessions_zone(admin_client):
             "registration_opens_at_1": "",
             "registration_closes_at_0": "",
             "registration_closes_at_1": "",
+            "seat_holds-TOTAL_FORMS": 0,
+            "seat_holds-INITIAL_FORMS": 0,
         }
     )
     data = {k: v for k, v in data.items() if v is not None}
