@@ -58,9 +58,12 @@ def _offer(
     """Offer a seat until OFFER_VALID_HOURS from now, and never past the start."""
     deadline = min(now + timedelta(hours=settings.OFFER_VALID_HOURS), session.starts_at)
     offer = Offer.objects.create(
-        registration=registration, session=session, hold_id=hold_id, offered_at=now,
+        registration=registration,
+        session=session,
+        hold_id=hold_id,
+        offered_at=now,
         expires_at=deadline,
-    )  # fmt: skip
+    )
     detail = {"hold": hold_id} if hold_id else {}
     record_audit(
         action="seat_offered",
