@@ -114,3 +114,18 @@ def test_the_admin_inline_refuses_holds_over_the_capacity(page, live_server, cli
     assert "are more than the session's capacity (10)" in errors
     assert serious(page) == []
     shoot(page, "admin-holds-error-1280")
+
+
+def test_the_held_seats_read_in_spanish(page):
+    session = SessionFactory(capacity=30, city="Fargo")
+    hold(session, "law-enforcement", seats=8)
+    page.set_extra_http_headers({"Accept-Language": "es"})
+
+    page.goto(session.get_absolute_url())
+    page.get_by_label("Sector").select_option(index=7)
+
+    box = page.locator("#seat-holds").inner_text()
+    assert "8 lugares reservados para" in box
+    assert "22 lugares abiertos a todos" in box
+    assert page.locator("#seats-for-sector").inner_text().startswith("Para su sector")
+    shoot(page, "session-holds-es-1280")
