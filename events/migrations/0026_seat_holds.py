@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0024_walk_in_email'),
+        ('events', '0025_issuance_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0027_seat_holds'),
+        ('events', '0026_seat_holds'),
     ]
 
     operations = [
