@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from events.documents import exports
 from events.documents.charts import bar_chart, chart_svg
 from events.documents.pdf.signin import render_signin_sheet
 from events.models import Registration, Sector, Training, TrainingSession
+from events.selectors import catalog as session_selectors
 from events.selectors import roster as roster_selectors
 from events.selectors import scope
 from events.services import catalog as catalog_service
@@ -21,6 +23,7 @@ from events.services import sessions as session_service
 
 from .certificate_images import CertificateImageViews
 from .evaluation_results import EvaluationResultsViews
+from .filters import DefaultChoiceFilter
 from .impact import ImpactReportViews
 from .scoping import OrganizerScopedAdmin
 from .seat_holds import SeatHoldInline
@@ -75,6 +78,45 @@ def sector_chart(summary: roster_selectors.RosterSummary) -> SafeString:
     return chart_svg(chart, chart_id="sector-chart")
 
 
+class WhenFilter(DefaultChoiceFilter):
+    """Upcoming sessions by default (today's included, soonest first); past ones on
+    request, most recent first.
+
+    A link that already names dates (the date drill-down) or searches means "all":
+    ``?starts_at__year=2014`` must not come back empty because 2014 is past.
+    """
+
+    title = _("date")  # "By date: Upcoming, Past, All"
+    parameter_name = "when"
+    UPCOMING, PAST, ALL = "upcoming", "past", "all"
+    # Each choice has its own order (get_ordering): its link drops a sorted column.
+    dropped_by_choice = ("o",)
+
+    def __init__(self, request, params, model, model_admin):
+        self.explicit_dates = any(key.startswith("starts_at__") for key in request.GET) or bool(
+            request.GET.get("q")
+        )
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.UPCOMING, _("Upcoming")),
+            (self.PAST, _("Past")),
+            (self.ALL, _("All")),
+        ]
+
+    def default(self) -> str:
+        return self.ALL if self.explicit_dates else self.UPCOMING
+
+    def queryset(self, request, queryset):
+        upcoming = session_selectors.upcoming_or_today()
+        if self.value() == self.UPCOMING:
+            return queryset.filter(upcoming)
+        if self.value() == self.PAST:
+            return queryset.exclude(upcoming)
+        return queryset
+
+
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(OrganizerScopedAdmin):
     # Saving goes through the session services, which say which pages changed;
@@ -91,9 +133,8 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     ]
     list_display_links = ["training", "local_date"]
     # Training is searchable; a training filter would cost one more query per page.
-    list_filter = ["status", "city"]
+    list_filter = [WhenFilter, "status", "city"]
     date_hierarchy = "starts_at"
-    ordering = ["-starts_at"]
     search_fields = ["training__title", "training__title_es", "city", "venue"]
     autocomplete_fields = ["training"]
     show_full_result_count = False
@@ -105,6 +146,11 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
 
     def session_id_of(self, obj) -> int:
         return obj.pk
+
+    def get_ordering(self, request):
+        # Soonest first; past sessions most recent first. A sorted column still wins.
+        past = request.GET.get(WhenFilter.parameter_name) == WhenFilter.PAST
+        return ["-starts_at", "-pk"] if past else ["starts_at", "pk"]
 
     @admin.display(description=_("date"), ordering="starts_at")
     def local_date(self, obj: TrainingSession) -> str:
@@ -125,7 +171,14 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "online_url":
             kwargs["assume_scheme"] = "https"  # meeting links are https; Django 6's default
-        return name_datetime_parts(super().formfield_for_dbfield(db_field, request, **kwargs))
+        field = name_datetime_parts(super().formfield_for_dbfield(db_field, request, **kwargs))
+        if isinstance(db_field, models.DateTimeField) and field is not None:
+            # The form runs in the session's zone (changeform_view), so say which one;
+            # admin.css hides the admin's "You are N hours ahead of server time", which
+            # compares the browser with that zone and reads as if the times were off.
+            zone = _("Times are in %(zone)s.") % {"zone": timezone.get_current_timezone_name()}
+            field.help_text = f"{zone} {field.help_text}".strip()
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organizers":

@@ -166,6 +166,14 @@ def past_sessions(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
     )
 
 
+def upcoming_or_today(*, now: datetime | None = None) -> Q:
+    """Sessions not over yet, and every session of today even once it has ended: the
+    organizers' list of what is coming (Q, to filter or exclude with)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Q(ends_at__gt=now) | Q(starts_at__gte=today)
+
+
 def first_end_after(now: datetime) -> datetime | None:
     """When the next published session ends: it then leaves every upcoming list."""
     return (

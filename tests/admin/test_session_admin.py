@@ -254,3 +254,24 @@ def test_saving_the_form_reads_times_in_the_sessions_zone(admin_client):
     session = TrainingSession.objects.get(pk=session.pk)
     assert session.local_starts_at.hour == 10
     assert session.local_starts_at.tzinfo.key == "America/Denver"
+
+
+def test_the_time_fields_say_which_zone_they_are_in(admin_client):
+    from tests.factories import SessionFactory
+
+    session = SessionFactory(timezone="America/Denver")
+    response = admin_client.get(reverse("admin:events_trainingsession_change", args=[session.pk]))
+    form = response.context["adminform"].form
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        assert form.fields[name].help_text.startswith("Times are in America/Denver."), name
+    # The model's own help stays after it.
+    assert (
+        "registration closes when the session starts"
+        in form.fields["registration_closes_at"].help_text
+    )
+
+
+def test_a_new_sessions_time_fields_name_the_default_zone(admin_client, settings):
+    response = admin_client.get(reverse("admin:events_trainingsession_add"))
+    help_text = response.context["adminform"].form.fields["starts_at"].help_text
+    assert help_text == f"Times are in {settings.TIME_ZONE}."
