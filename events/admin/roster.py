@@ -10,7 +10,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -27,6 +26,8 @@ from events.services.registration import cancel_registration
 from events.services.waitlist import PromotionRefused, promote_registration
 
 from .actions import report, run_on_each
+from .filters import DefaultChoiceFilter
+from .labels import session_label, truncated
 from .scoping import OrganizerScopedAdmin, SessionFilter
 
 SEARCHED = ["full_name", "email", "organization"]
@@ -34,6 +35,8 @@ SEARCHED = ["full_name", "email", "organization"]
 MAX_SEARCH_WORDS = 8
 # Characters of a registrant's accessibility needs shown in the roster's column.
 NEEDS_SHOWN = 40
+# Characters of an email address shown in the roster's column (all of it in the title).
+EMAIL_SHOWN = 22
 
 # Reasons a roster action gives for skipping a row; anything else is a real error.
 REFUSALS = (
@@ -96,10 +99,40 @@ class JoinedOnlineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RosterStatusFilter(DefaultChoiceFilter):
+    """People who hold a place or wait for one; cancelled people only when asked.
+
+    Keeps the name of Django's own status filter, so links that say
+    ``?status__exact=cancelled`` (or confirmed, waitlisted) still work.
+    """
+
+    title = gettext_lazy("status")
+    parameter_name = "status__exact"
+    ACTIVE, ALL = "active", "all"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.ACTIVE, _("Confirmed and waiting")),
+            *Registration.Status.choices,
+            (self.ALL, _("All, cancelled included")),
+        ]
+
+    def default(self) -> str:
+        return self.ACTIVE
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ACTIVE:
+            return queryset.exclude(status=Registration.Status.CANCELLED)
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+
 @admin.register(Registration)
 class RegistrationAdmin(OrganizerScopedAdmin):
     list_display = [
         "full_name",
+        "email_address",
         "organization",
         "sector",
         "status",
@@ -111,7 +144,7 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     list_filter = [
         SessionFilter,
         "sector",
-        "status",
+        RosterStatusFilter,
         "attended",
         AccessibilityNeedsFilter,
         JoinedOnlineFilter,
@@ -185,8 +218,36 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     def session_place_and_date(self, obj: Registration) -> str:
         # City and day, not the training's title again: the column must stay narrow
         # enough for the roster to fit 1280 px (the session filter names it in full).
-        session = obj.session
-        return f"{session.city}, {date_format(session.local_starts_at, 'SHORT_PLAIN_DATE_FORMAT')}"
+        return session_label(obj.session)
+
+    @admin.display(description=gettext_lazy("email"), ordering="email")
+    def email_address(self, obj: Registration) -> str:
+        # Whoever reaches a row organizes its session (scope.registrations_for_organizer)
+        # or is a superuser: the people the change form and the exports show it to.
+        return truncated(obj.email, EMAIL_SHOWN)
+
+    @staticmethod
+    def _session_id(request) -> int | None:
+        """The id of the session the list is filtered to, if the link names one."""
+        return SessionFilter.session_id(request.GET.get(SessionFilter.parameter_name))
+
+    def _one_session(self, request):
+        """The session the list is filtered to, if it is one of the user's."""
+        session_id = self._session_id(request)
+        if session_id is None:
+            return None
+        return (
+            scope.sessions_for_organizer(request.user)
+            .select_related("training")
+            .filter(pk=session_id)
+            .first()
+        )
+
+    def get_list_display(self, request):
+        # Filtered to one session, the page's subtitle names it once (changelist_view).
+        if self._session_id(request) is not None:
+            return [c for c in self.list_display if c != "session_place_and_date"]
+        return self.list_display
 
     @admin.display(description=gettext_lazy("certificate"), boolean=True)
     def has_certificate(self, obj: Registration) -> bool:
@@ -435,8 +496,10 @@ class RegistrationAdmin(OrganizerScopedAdmin):
     def changelist_view(self, request, extra_context=None):
         query = request.GET.urlencode()
         suffix = f"?{query}" if query else ""
+        session = self._one_session(request)
         extra_context = {
             **(extra_context or {}),
+            "subtitle": str(session) if session else None,
             "export_csv_url": reverse("admin:events_roster_csv") + suffix,
             "export_xlsx_url": reverse("admin:events_roster_xlsx") + suffix,
         }

@@ -31,8 +31,10 @@ def ended(session):
 
 
 def run_action(client, action, registrations, **extra):
+    # From the list of everyone: the default list hides cancelled people, so that
+    # selecting one takes the "All, cancelled included" status first.
     response = client.post(
-        reverse(CHANGELIST),
+        reverse(CHANGELIST) + "?status__exact=all",
         {"action": action, "_selected_action": [r.pk for r in registrations], "index": 0, **extra},
         follow=True,
     )
