@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from events.models import Notification, Registration, TrainingSession
 from events.services import notification_delivery as delivery
@@ -307,6 +308,18 @@ def test_failed_emails_are_listed_in_the_admin_with_their_error(admin_client_):
     response = admin_client_.get(url)
     assert response.status_code == 200
     assert "SMTPRecipientsRefused: 550 nope" in response.content.decode()
+
+
+def test_the_outbox_list_shortens_the_session_and_error_and_keeps_them_in_titles(admin_client_):
+    error = "SMTPServerDisconnected: Connection unexpectedly closed while sending"
+    row = NotificationFactory(status=Status.FAILED, last_error=error, kind="reminder", variant="7d")
+    session = row.registration.session
+    response = admin_client_.get(reverse("admin:events_notification_changelist"))
+    html = response.content.decode()
+    assert f'<span title="{escape(session)}">{session.city}, ' in html
+    assert f'<span title="{error}">SMTPServerDisconnected: Conn' in html
+    assert f">{error}<" not in html
+    assert "Reminder (7d)" in html
 
 
 def test_retry_now_admin_action_sends_a_failed_email(

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Registration, Sector, TrainingSession
+from events.models import Notification, Registration, Sector, TrainingSession
 from tests.factories import RegistrationFactory, ScopedOrganizerFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,5 +75,36 @@ def test_session_list_of_200_sessions_renders_in_at_most_10_queries(
     url = reverse("admin:events_trainingsession_changelist")
     with django_assert_max_num_queries(10):
         response = client.get(url, {"all": ""})
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 200
+
+
+def test_roster_of_all_sessions_with_cancelled_people_renders_in_at_most_12_queries(
+    client, django_assert_max_num_queries
+):
+    sessions = SessionFactory.create_batch(3, capacity=500)
+    for session in sessions:
+        bulk_roster(session, 150)
+        RegistrationFactory.create_batch(3, session=session, cancelled=True)
+    client.force_login(ScopedOrganizerFactory(organizes=sessions))
+    url = reverse("admin:events_registration_changelist")
+    with django_assert_max_num_queries(12):
+        response = client.get(url, {"status__exact": "all"})
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 100
+
+
+def test_outbox_of_200_emails_renders_in_at_most_10_queries(client, django_assert_max_num_queries):
+    session = SessionFactory(capacity=500)
+    bulk_roster(session, 200)
+    Notification.objects.bulk_create(
+        [
+            Notification(registration=registration, kind="reminder", variant="7d")
+            for registration in Registration.objects.filter(session=session)
+        ]
+    )
+    client.force_login(ScopedOrganizerFactory(organizes=[session]))
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("admin:events_notification_changelist"), {"all": ""})
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 200
