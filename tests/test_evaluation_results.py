@@ -130,6 +130,16 @@ def test_organizer_sees_the_results_page_and_the_xlsx_of_their_session(client, a
     assert training.status_code == 200
 
 
+def test_the_results_page_names_each_free_text_question_once_above_its_answers(client, answered):
+    client.force_login(ScopedOrganizerFactory(organizes=[answered]))
+    html = client.get(reverse("admin:events_session_evaluation", args=[answered.pk])).content
+    free_text = html.decode().split('id="evaluation-free-text"')[1].split("</section>")[0]
+    question = answered.training.questionnaires.get().questions.get(kind="text").text
+    assert free_text.count(question) == 1
+    assert free_text.count("Useful") == 2
+    assert free_text.index(question) < free_text.index("Useful")
+
+
 def test_another_organizers_session_results_are_not_found(client, answered):
     other = ScopedOrganizerFactory(organizes=[EndedSessionFactory()])
     client.force_login(other)

@@ -250,7 +250,9 @@ def evaluation_results(sessions: QuerySet[TrainingSession]) -> EvaluationResults
         FreeText(question=text, phase=phase, text=value)
         for text, phase, value in answers.filter(question__kind=Question.Kind.TEXT)
         .exclude(text="")
-        .order_by("question__order", "response__phase", "pk")
+        # By question first (text too: two questions may share an order), so that
+        # each question's answers come together under it.
+        .order_by("question__order", "question__text", "response__phase", "pk")
         .values_list("question__text", "response__phase", "text")
     ]
 
