@@ -15,8 +15,11 @@ from tests.factories import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_roster_fits_1280_pixels(page, live_server, client):
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_roster_fits_1280_pixels(page, live_server, client, language):
     page.set_viewport_size({"width": 1280, "height": 800})
+    # Spanish headers are longer ("correo electrónico", "registró su llegada").
+    page.set_extra_http_headers({"Accept-Language": language})
     session = SessionFactory(city="Grand Forks")
     RegistrationFactory(
         session=session,
