@@ -140,6 +140,19 @@ def test_the_results_page_names_each_free_text_question_once_above_its_answers(c
     assert free_text.index(question) < free_text.index("Useful")
 
 
+def test_free_text_answers_come_before_then_after_under_each_question():
+    session = EndedSessionFactory()
+    questionnaire, questions = build_questionnaire(session.training)
+    person = AttendedRegistrationFactory(session=session)
+    _save(person, "post", questionnaire, questions, scale=5, right=True, text="After")
+    _save(person, "pre", questionnaire, questions, scale=2, right=False, text="Before")
+    results = evaluation_results(TrainingSession.objects.filter(pk=session.pk))
+    assert [(item.phase, item.text) for item in results.free_text] == [
+        ("pre", "Before"),
+        ("post", "After"),
+    ]
+
+
 def test_another_organizers_session_results_are_not_found(client, answered):
     other = ScopedOrganizerFactory(organizes=[EndedSessionFactory()])
     client.force_login(other)

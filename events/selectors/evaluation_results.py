@@ -251,8 +251,9 @@ def evaluation_results(sessions: QuerySet[TrainingSession]) -> EvaluationResults
         for text, phase, value in answers.filter(question__kind=Question.Kind.TEXT)
         .exclude(text="")
         # By question first (text too: two questions may share an order), so that
-        # each question's answers come together under it.
-        .order_by("question__order", "question__text", "response__phase", "pk")
+        # each question's answers come together under it; before ("pre") then after
+        # ("post"), which is descending order of the two words.
+        .order_by("question__order", "question__text", "-response__phase", "pk")
         .values_list("question__text", "response__phase", "text")
     ]
 
