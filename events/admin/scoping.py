@@ -101,10 +101,12 @@ class SessionFilter(admin.SimpleListFilter):
     session_lookup = "session_id"
 
     @staticmethod
-    def session_id(value: str | None) -> int | None:
+    def session_id(value: str | int | None) -> int | None:
         """The id a link names, if it can be one: "²", "1 OR 1=1" or twenty nines name
-        no session (and must not reach the database as an id, a 500)."""
-        if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        no session (and must not reach the database as an id, a 500). "Show counts"
+        passes each choice's own id, an int."""
+        value = "" if value is None else str(value)
+        if value.isascii() and value.isdigit() and len(value) <= 18:
             return int(value)
         return None
 

@@ -148,3 +148,11 @@ def test_a_session_filter_that_names_no_session_shows_the_session_column(client_
     assert response.status_code == 200
     assert response.context["subtitle"] is None
     assert "session_place_and_date" in response.context["cl"].list_display
+
+
+def test_show_counts_counts_each_status(client_a, roster):
+    response = client_a.get(reverse(CHANGELIST), {"_facets": "True"})
+    html = response.content.decode()
+    assert "Confirmed and waiting (2)" in html
+    assert "Cancelled (1)" in html
+    assert "All, cancelled included (3)" in html

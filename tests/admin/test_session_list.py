@@ -105,3 +105,12 @@ def test_other_filters_keep_the_upcoming_default(client, calendar):
 
 def test_an_unknown_when_value_falls_back_to_upcoming(client, calendar):
     assert listed(client, calendar, "?when=nonsense") == listed(client, calendar)
+
+
+def test_show_counts_counts_each_choice(client, calendar):
+    response = client.get(reverse(CHANGELIST), {"_facets": "True"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Upcoming (3)" in html
+    assert "Past (2)" in html
+    assert "All (5)" in html
