@@ -32,10 +32,33 @@ def wait_for_server() -> None:
     raise SystemExit("the server did not start")
 
 
+def a_demo_manage_link() -> str:
+    """The manage link of a demo resident with a seat at an upcoming session."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trafficking_training.settings")
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from events.models import Registration
+
+    registration = (
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            session__starts_at__gt=timezone.now(),
+            session__venue__gt="",
+        )
+        .order_by("session__starts_at", "pk")
+        .first()
+    )
+    return registration.get_manage_url()
+
+
 def main() -> None:
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
     subprocess.run([python, "manage.py", "load_demo_data"], cwd=ROOT, check=True)
+    manage_link = a_demo_manage_link()
     server = subprocess.Popen(
         [python, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"], cwd=ROOT
     )
@@ -48,12 +71,18 @@ def main() -> None:
             # The first upcoming session's card (its link names the city and day).
             page.locator(".session-card a").first.click()
             page.screenshot(path=str(OUT / "session.png"), full_page=False)
-            page.goto(
-                BASE + "/admin/login/?next=/admin/events/trainingsession/%3Fstarts_at__year%3D2014"
-            )
+            # A resident's manage link on a phone: where and when, their details to correct.
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(BASE + manage_link)
+            phone.screenshot(path=str(OUT / "manage-phone.png"), full_page=False)
+            page.goto(BASE + "/admin/login/?next=/admin/")
             page.locator("#id_username").fill("organizer@example.org")
             page.locator("#id_password").fill("demo-organizer-pass")
             page.get_by_role("button", name="Log in").click()
+            # The organizer home: the next sessions' figures and what needs attention.
+            page.get_by_role("heading", name="Your next sessions").wait_for()
+            page.screenshot(path=str(OUT / "organizer-home.png"), full_page=False)
+            page.goto(BASE + "/admin/events/trainingsession/?when=past")
             page.locator("#result_list tbody a").first.click()
             page.get_by_text("Roster summary").wait_for()
             page.screenshot(path=str(OUT / "admin-session.png"), full_page=False)

@@ -266,6 +266,9 @@ def test_the_manage_page_shows_the_offer_with_its_deadline_and_two_buttons(clien
     assert local.strftime("%Z") in page
     assert manage_url(line[0], "events:manage_offer_claim") in page
     assert manage_url(line[0], "events:manage_offer_decline") in page
+    # The status says so too, not "number N on the waiting list, we will email you".
+    assert "a seat is offered to you: claim it below." in page
+    assert "on the waiting list. We will email you" not in page
 
 
 def test_claiming_from_the_manage_page_confirms_and_says_so(client):
@@ -346,3 +349,25 @@ def test_offers_of_a_cancelled_session_lapse_without_a_misleading_email():
 
     assert emails(line[0], Notification.Kind.OFFER_EXPIRED) == 0
     assert not Offer.objects.filter(status=Offer.Status.OPEN).exists()
+
+
+def test_a_person_with_an_open_offer_who_walks_in_takes_the_offered_seat_once():
+    from events.services.checkin import add_walk_in
+
+    session = near_session(hours=1)  # the door opens two hours before the start
+    offer, line = offer_seat(session)
+
+    add_walk_in(
+        session_id=session.pk,
+        full_name=line[0].full_name,
+        email=line[0].email,
+        sector_id=line[0].sector_id,
+    )
+
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.CLAIMED
+    assert Registration.objects.get(pk=line[0].pk).status == Registration.Status.CONFIRMED
+    # The seat is counted once: the second person waiting is not squeezed out or in.
+    assert seats_of(session).free == 0
+    assert Registration.objects.get(pk=line[1].pk).status == Registration.Status.WAITLISTED
+    assert AuditEntry.objects.filter(registration=line[0], action="offer_claimed").count() == 1

@@ -34,6 +34,7 @@ from events.selectors.checkin import checkin_closed_reason
 from .audit import record_audit
 from .locking import lock_session
 from .notifications import queue_notification
+from .offers import take_offer_at_the_door
 from .public_pages import public_pages_changed
 
 
@@ -277,9 +278,10 @@ def add_walk_in(
         else:
             registration = existing
             if registration.status == Registration.Status.WAITLISTED:
+                take_offer_at_the_door(registration=registration, now=now, actor=actor)
                 registration.status = Registration.Status.CONFIRMED
                 registration.confirmed_at = now
-                registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+                registration.save(update_fields=["status", "confirmed_at", "hold", "updated_at"])
         record_audit(
             action="walk_in_added" if existing is None else "walk_in_found",
             actor=actor,

@@ -155,6 +155,20 @@ def withdraw_offer(*, registration: Registration, actor=None) -> Offer | None:
     return offer
 
 
+def take_offer_at_the_door(*, registration: Registration, now: datetime, actor=None) -> None:
+    """A waiting registrant with a running offer walked in: the offer is claimed there,
+    and its seat (its hold's, if any) is the one they take. The caller holds the session
+    lock and confirms the registration; no "promoted" email, the door's own says it."""
+    offer = Offer.objects.filter(registration=registration, status=Offer.Status.OPEN).first()
+    if offer is None:
+        return
+    offer.status = Offer.Status.CLAIMED
+    offer.closed_at = now
+    offer.save(update_fields=["status", "closed_at"])
+    registration.hold_id = offer.hold_id
+    record_audit(action="offer_claimed", actor=actor, registration=registration, at_the_door=True)
+
+
 def expire_offers(*, session_id: int, now: datetime | None = None) -> list[Offer]:
     """Close the session's lapsed offers and pass their seats on, under the lock."""
     with transaction.atomic():

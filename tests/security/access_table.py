@@ -154,7 +154,6 @@ SITE: dict[str, Row] = {
         },
     ),
     "events:manage_register_again": Row(_all(302), kwargs=_token),
-
     # A seat offer is claimed or declined by POST; without an offer the answer is a
     # message on the manage page.
     "events:manage_offer_claim": Row(_all(302), method="POST", kwargs=_token),
