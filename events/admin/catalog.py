@@ -15,6 +15,7 @@ from events.documents import exports
 from events.documents.charts import bar_chart, chart_svg
 from events.documents.pdf.signin import render_signin_sheet
 from events.models import Registration, Sector, Training, TrainingSession
+from events.models.catalog import TIMEZONE_CHOICES
 from events.selectors import catalog as session_selectors
 from events.selectors import roster as roster_selectors
 from events.selectors import scope
@@ -253,10 +254,15 @@ class TrainingSessionAdmin(OrganizerScopedAdmin):
         """Show and read the times in the session's own zone, not the server's.
 
         A Williston session at 9:00 Mountain must read 9:00 in the form, or an
-        organizer "correcting" it would move the session by an hour.
+        organizer "correcting" it would move the session by an hour. A form sent with
+        a zone is read in that zone: the times typed are the venue's, whichever zone
+        was picked beside them (a new Denver session at 9:00 is 9:00 Mountain).
         """
         zone = None
-        if object_id:
+        sent = request.POST.get("timezone") if request.method == "POST" else None
+        if sent in dict(TIMEZONE_CHOICES):
+            zone = sent
+        elif object_id:
             try:
                 zone = (
                     self.get_queryset(request)

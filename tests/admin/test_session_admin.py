@@ -275,3 +275,29 @@ def test_a_new_sessions_time_fields_name_the_default_zone(admin_client, settings
     response = admin_client.get(reverse("admin:events_trainingsession_add"))
     help_text = response.context["adminform"].form.fields["starts_at"].help_text
     assert help_text == f"Times are in {settings.TIME_ZONE}."
+
+
+def test_a_new_session_reads_its_times_in_the_zone_picked_beside_them(admin_client):
+    import zoneinfo
+    from datetime import datetime
+
+    from tests.factories import SessionFactory
+
+    template = SessionFactory(timezone="America/Denver")
+    data = form_data(template, starts_at_0="2030-03-04", starts_at_1="09:00:00")
+    data.update(ends_at_0="2030-03-04", ends_at_1="12:00:00", city="Dickinson")
+    response = admin_client.post(reverse("admin:events_trainingsession_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = TrainingSession.objects.get(city="Dickinson")
+    mountain = zoneinfo.ZoneInfo("America/Denver")
+    assert created.starts_at == datetime(2030, 3, 4, 9, 0, tzinfo=mountain)
+    assert created.ends_at == datetime(2030, 3, 4, 12, 0, tzinfo=mountain)
+
+
+def test_a_zone_that_is_no_choice_is_a_form_error_not_a_500(admin_client):
+    from tests.factories import SessionFactory
+
+    data = form_data(SessionFactory(), timezone="Mars/Olympus_Mons", city="Nowhere")
+    response = admin_client.post(reverse("admin:events_trainingsession_add"), data)
+    assert response.status_code == 200
+    assert "timezone" in response.context["adminform"].form.errors
