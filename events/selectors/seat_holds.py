@@ -18,7 +18,7 @@ seats are part of the capacity, not added to it.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
@@ -140,6 +140,15 @@ def with_seat_rows_flag(queryset: QuerySet[TrainingSession]) -> QuerySet[Trainin
     return queryset.annotate(has_seat_rows=Exists(running_hold) | Exists(open_offer))
 
 
+def _has_seat_rows(session_id: int, *, now: datetime) -> bool:
+    """Whether the session has a hold running at `now` or an open offer, read in a
+    statement of its own (under the lock, it sees what the previous holder committed)."""
+    running_hold = SeatHold.objects.filter(session_id=session_id, until__gt=now)
+    return TrainingSession.objects.filter(
+        Q(Exists(running_hold)) | Q(Exists(_open_offers(session_id))), pk=session_id
+    ).exists()
+
+
 def _open_offers(session_id: int) -> QuerySet[Offer]:
     return Offer.objects.filter(session_id=session_id, status=Offer.Status.OPEN)
 
@@ -150,15 +159,18 @@ def seat_rows(
     """Read the rows the seats of this session are made of (holds still running at `now`).
 
     confirmed: the session's confirmed count when the caller has just counted it
-    (registering does, under the lock). Two queries for a session without holds
-    (its holds with their seats taken, its open offers), one more with holds (their
-    sectors).
+    (registering does, under the lock). One query for a session with neither a running
+    hold nor an open offer (nearly all); else three (its holds with their seats taken,
+    its open offers), one more with holds (their sectors).
     """
     now = now or timezone.now()
     if confirmed is None:
         confirmed = Registration.objects.filter(
             session_id=session.pk, status=Registration.Status.CONFIRMED
         ).count()
+    if not _has_seat_rows(session.pk, now=now):
+        # Nearly every session: one cheap statement instead of the two below.
+        return SeatRows(capacity=session.capacity, confirmed=confirmed)
     taken = (
         Registration.objects.filter(hold_id=OuterRef("pk"), status=Registration.Status.CONFIRMED)
         .order_by()
