@@ -263,7 +263,7 @@ def main() -> int:
         issued_at=session.ends_at,
     )
     services.render_pdf(warm_up)
-    bare_reportlab([bare_texts(warm_up, services.verify_url(warm_up))])
+    bare_reportlab([bare_texts(warm_up, warm_up.get_verify_url())])
     connection.ensure_connection()
 
     service_wall = service_cpu = bare_wall = bare_cpu = 0.0
@@ -278,7 +278,7 @@ def main() -> int:
         certificates = list(Certificate.objects.filter(registration__session=session))
         assert all(c.pdf for c in certificates)
         stored_bytes += sum(Path(c.pdf.path).stat().st_size for c in certificates)
-        round_urls = [services.verify_url(c) for c in certificates]
+        round_urls = [c.get_verify_url() for c in certificates]
         urls.extend(round_urls)
         pages = [bare_texts(c, url) for c, url in zip(certificates, round_urls, strict=True)]
         wall, cpu = bare_reportlab(pages)
