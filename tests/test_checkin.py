@@ -237,4 +237,13 @@ def test_qr_code_encodes_only_the_check_in_code(session):
     from events.templatetags.checkin_qr import checkin_qr
 
     registration = RegistrationFactory(session=session)
-    assert checkin_qr(registration) == qr_svg(registration.checkin_code, scale=5)
+    assert checkin_qr(registration) == qr_svg(
+        registration.checkin_code, scale=5, title="Your check-in QR code"
+    )
+
+
+def test_the_manage_pages_qr_code_is_named_in_the_readers_language(client, session):
+    registration = RegistrationFactory(session=session)
+    spanish = client.get(registration.get_manage_url(), HTTP_ACCEPT_LANGUAGE="es")
+    assert "<title>Su código QR de llegada</title>" in spanish.content.decode()
+    assert "QR code</title>" not in spanish.content.decode()

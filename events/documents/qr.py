@@ -29,8 +29,9 @@ def qr_code(data: str) -> segno.QRCode:
     return segno.make(data, error="m", micro=False)
 
 
-def qr_svg(data: str, *, scale: int = 4) -> str:
-    """An inline <svg> element (no XML declaration) with a title for screen readers."""
+def qr_svg(data: str, *, scale: int = 4, title: str = "QR code") -> str:
+    """An inline <svg> element (no XML declaration) with a title for screen readers
+    (segno escapes it), in the reader's language when the caller translates it."""
     buffer = io.BytesIO()
     qr_code(data).save(
         buffer,
@@ -41,7 +42,7 @@ def qr_svg(data: str, *, scale: int = 4) -> str:
         light="#fff",
         xmldecl=False,
         svgns=True,
-        title="QR code",
+        title=title,
         nl=False,
     )
     return buffer.getvalue().decode()

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from events.documents.qr import qr_svg
 
@@ -12,4 +13,5 @@ register = template.Library()
 def checkin_qr(registration) -> str:
     """The QR encodes only the opaque check-in code, never a name, email or id."""
     # segno builds the SVG from the code's modules; the code uses a fixed alphabet.
-    return mark_safe(qr_svg(registration.checkin_code, scale=5))  # noqa: S308
+    title = _("Your check-in QR code")
+    return mark_safe(qr_svg(registration.checkin_code, scale=5, title=title))  # noqa: S308
