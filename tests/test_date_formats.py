@@ -50,3 +50,34 @@ def test_the_check_finds_such_a_pattern(tmp_path, monkeypatch):
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
     monkeypatch.setattr(f"{__name__}.APP_CODE", ["events"])
     assert len(_offenders()) == 2
+
+
+# A template's |date or |time with a pattern of its own: language-bound when it names a
+# month or weekday (F, M, N, E, b, D, l), or uses AM/PM or the 12-hour clock (A, a, P, g, h).
+TEMPLATE_PATTERN = re.compile(r"\|(?:date|time):[\"']([^\"']+)[\"']")
+WORDY_TEMPLATE = re.compile(r"(?<!\\)[FMNEbDlAaPgh]")
+TEMPLATE_FOLDERS = ["templates", "events/templates"]
+
+
+def _template_offenders() -> list[str]:
+    found = []
+    for folder in TEMPLATE_FOLDERS:
+        for path in (ROOT / folder).rglob("*.html"):
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                for pattern in TEMPLATE_PATTERN.findall(line):
+                    if not pattern.endswith("_FORMAT") and WORDY_TEMPLATE.search(pattern):
+                        found.append(f"{path.relative_to(ROOT)}:{number}: {pattern}")
+    return found
+
+
+def test_no_template_formats_a_date_with_a_language_bound_pattern():
+    assert _template_offenders() == []
+
+
+def test_the_template_check_finds_such_a_pattern(tmp_path, monkeypatch):
+    page = tmp_path / "templates" / "example.html"
+    page.parent.mkdir()
+    page.write_text('{{ day|date:"F j, Y" }} {{ at|time:"g:i A" }} {{ at|date:"Y-m-d H:i T" }}\n')
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    monkeypatch.setattr(f"{__name__}.TEMPLATE_FOLDERS", ["templates"])
+    assert len(_template_offenders()) == 2
