@@ -6,9 +6,17 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Notification, Sector
+from events.models.bilingual import localized
 from events.services.notifications import queue_account_email
 
 from .models import User, normalize_email_address
+
+
+class SectorField(forms.ModelChoiceField):
+    """Sectors named in the reader's language, as the registration form names them."""
+
+    def label_from_instance(self, obj: Sector) -> str:
+        return localized(obj, "name").text
 
 
 class SignUpForm(forms.Form):
@@ -23,7 +31,7 @@ class SignUpForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
-    default_sector = forms.ModelChoiceField(
+    default_sector = SectorField(
         label=_("Sector"), queryset=Sector.objects.filter(active=True), required=False
     )
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
@@ -78,6 +86,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "organization", "default_sector", "job_title"]
+        field_classes = {"default_sector": SectorField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

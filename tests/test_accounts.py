@@ -128,3 +128,15 @@ def test_normalizing_an_address_never_makes_it_longer():
     lengthened = [chr(c) for c in range(sys.maxunicode + 1) if len(chr(c).lower()) > 1]
     assert lengthened
     assert all(len(normalize_email_address(letter)) == 1 for letter in lengthened)
+
+
+@pytest.mark.django_db
+def test_the_sign_up_and_profile_forms_name_sectors_in_the_readers_language(client):
+    from django.urls import reverse
+
+    from events.models import Sector
+
+    sector = Sector.objects.filter(active=True).exclude(name_es="").first()
+    page = client.get(reverse("accounts:signup"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert f">{sector.name_es}</option>" in page
+    assert f">{sector.name}</option>" not in page
