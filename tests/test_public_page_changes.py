@@ -239,6 +239,8 @@ CHANGES_NO_PUBLIC_PAGE = {
     "locking.lock_session",
     # Run by cancel_registration under its lock, which says the pages changed.
     "offers.withdraw_offer",
+    # Run by add_walk_in under its lock, which says the pages changed (a seat was taken).
+    "offers.take_offer_at_the_door",
     "waitlist.offers_seats",
     "notification_delivery.skip_reason",
     "notification_delivery.evaluation_skip_reason",
