@@ -151,6 +151,8 @@ def test_a_form_without_errors_has_no_summary(client):
     page = text(client.get(SessionFactory().get_absolute_url()))
     assert "data-error-summary" not in page
     assert "There is a problem" not in page
+    # Nor its script: a page loads only the scripts it uses (the production smoke test).
+    assert "js/error-summary.js" not in page
 
 
 @pytest.mark.parametrize(
