@@ -18,7 +18,7 @@ seats are part of the capacity, not added to it.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
@@ -129,13 +129,16 @@ class Seats:
             hold.taken += 1
 
 
-def with_seat_rows_flag(queryset: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
-    """Annotate has_seat_rows: the session has a running hold or an open offer.
+def with_seat_rows_flag(
+    queryset: QuerySet[TrainingSession], *, now: datetime | None = None
+) -> QuerySet[TrainingSession]:
+    """Annotate has_seat_rows: the session has a hold running at `now` (default: the
+    database's now) or an open offer.
 
     In the session page's own query, so that the page of a session without either
     (nearly all) reads no more rows for them.
     """
-    running_hold = SeatHold.objects.filter(session_id=OuterRef("pk"), until__gt=Now())
+    running_hold = SeatHold.objects.filter(session_id=OuterRef("pk"), until__gt=now or Now())
     open_offer = Offer.objects.filter(session_id=OuterRef("pk"), status=Offer.Status.OPEN)
     return queryset.annotate(has_seat_rows=Exists(running_hold) | Exists(open_offer))
 
@@ -143,10 +146,8 @@ def with_seat_rows_flag(queryset: QuerySet[TrainingSession]) -> QuerySet[Trainin
 def _has_seat_rows(session_id: int, *, now: datetime) -> bool:
     """Whether the session has a hold running at `now` or an open offer, read in a
     statement of its own (under the lock, it sees what the previous holder committed)."""
-    running_hold = SeatHold.objects.filter(session_id=session_id, until__gt=now)
-    return TrainingSession.objects.filter(
-        Q(Exists(running_hold)) | Q(Exists(_open_offers(session_id))), pk=session_id
-    ).exists()
+    sessions = with_seat_rows_flag(TrainingSession.objects.filter(pk=session_id), now=now)
+    return sessions.filter(has_seat_rows=True).exists()
 
 
 def _open_offers(session_id: int) -> QuerySet[Offer]:
